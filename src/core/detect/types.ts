@@ -1,0 +1,114 @@
+// The detection report: the JSON contract of `modeldock detect --json`, shared by the CLI,
+// the extension (status bar, Containerize Model, wizard) and core/scaffold and core/lint.
+
+export type FrameworkName =
+  | 'pytorch'
+  | 'tensorflow'
+  | 'keras'
+  | 'jax'
+  | 'scikit-learn'
+  | 'xgboost'
+  | 'lightgbm'
+  | 'catboost'
+  | 'onnxruntime'
+  | 'transformers'
+  | 'diffusers'
+  | 'vllm'
+  | 'sentence-transformers';
+
+export interface Evidence {
+  /** Path relative to the report root, `/` separators. */
+  file: string;
+  /** 1-based line, when the evidence sits on a line. */
+  line?: number;
+  reason: string;
+}
+
+export interface FrameworkFinding {
+  name: FrameworkName;
+  /** Exact version when pinned with `==` or locked, else null. */
+  version: string | null;
+  evidence: Evidence[];
+}
+
+export type EntrypointKind = 'fastapi' | 'flask' | 'gradio' | 'streamlit' | 'torchserve' | 'script';
+
+export interface Entrypoint {
+  file: string;
+  kind: EntrypointKind;
+}
+
+export type ArtifactFormat =
+  | 'pytorch'
+  | 'safetensors'
+  | 'onnx'
+  | 'keras'
+  | 'savedmodel'
+  | 'joblib'
+  | 'pickle'
+  | 'gguf'
+  | 'huggingface'
+  | 'torchserve-mar';
+
+export interface Artifact {
+  /** File, or folder for SavedModel / Hugging Face layouts. */
+  file: string;
+  format: ArtifactFormat;
+  bytes: number;
+}
+
+export interface DetectionReport {
+  root: string;
+  frameworks: FrameworkFinding[];
+  primary: FrameworkName | null;
+  accelerator: 'gpu' | 'cpu';
+  cuda: string | null;
+  python: string | null;
+  entrypoint: Entrypoint | null;
+  artifacts: Artifact[];
+  warnings: string[];
+}
+
+// ---- Richer in-process result (not part of the CLI's JSON contract) ----
+
+export type DependencyFileKind =
+  | 'requirements'
+  | 'pyproject'
+  | 'setup.cfg'
+  | 'setup.py'
+  | 'pipfile'
+  | 'conda'
+  | 'poetry.lock'
+  | 'uv.lock'
+  | 'pipfile.lock';
+
+export interface DependencyFile {
+  file: string;
+  kind: DependencyFileKind;
+}
+
+/** One declared Python package, normalised (PEP 503 name, lower-case, `-`). */
+export interface DeclaredPackage {
+  name: string;
+  /** Exact version when pinned with `==`/`===` or locked, else null. */
+  version: string | null;
+  /** The requirement as written, e.g. `torch>=2.1,<3`. */
+  spec: string;
+  extras: string[];
+  file: string;
+  line?: number;
+}
+
+export interface DetectionResult extends DetectionReport {
+  dependencyFiles: DependencyFile[];
+  packages: DeclaredPackage[];
+  /** `--index-url` / `--extra-index-url` values seen, in order. */
+  indexUrls: string[];
+  stats: { filesSeen: number; truncated: boolean; elapsedMs: number };
+}
+
+/** Strips the in-process extras: exactly the `modeldock detect --json` object. */
+export function toReport(r: DetectionResult): DetectionReport {
+  const { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, warnings } = r;
+  return { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, warnings };
+}

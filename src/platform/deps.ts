@@ -1,0 +1,10 @@
+import type * as vscode from 'vscode';
+import type { Config } from './config';
+import type { Logger } from './log';
+
+/** What every feature's `register` receives: no feature reaches for a global instead. */
+export interface Deps {
+  readonly log: Logger;
+  readonly config: Config;
+  readonly extensionUri: vscode.Uri;
+}
