@@ -22,6 +22,20 @@ const common = {
 // ssh2 (pulled in by dockerode) has optional native parts that it loads inside try/catch.
 const nodeExternals = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'];
 
+// dockerode and @kubernetes/client-node (about 4.5 MB together) live in their own bundles under
+// dist/vendor/, reached only through `await import(...)`: activation never loads them, and the
+// extension-host suite checks require.cache to prove it.
+const VENDOR = { dockerode: 'dockerode', '@kubernetes/client-node': 'client-node' };
+const vendorSplit = {
+  name: 'vendor-split',
+  setup(build) {
+    build.onResolve({ filter: /^(dockerode|@kubernetes\/client-node)$/ }, (args) => ({
+      path: `./vendor/${VENDOR[args.path]}.js`,
+      external: true,
+    }));
+  },
+};
+
 const targets = [
   {
     ...common,
@@ -31,8 +45,17 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
-    // Heavy adapters (dockerode, client-node) are only reached through dynamic import();
-    // splitting needs esm, so they stay in the same CJS file but behind lazy require calls.
+    plugins: [vendorSplit],
+  },
+  {
+    ...common,
+    entryPoints: { dockerode: 'node_modules/dockerode/lib/docker.js', 'client-node': 'node_modules/@kubernetes/client-node/dist/index.js' },
+    outdir: 'dist/vendor',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    sourcemap: false,
   },
   {
     ...common,
@@ -85,14 +108,21 @@ if (!production && existsSync('test/vscode/index.ts')) {
   });
 }
 
+// MODELDOCK_BUILD_ONLY=extension,vendor,tests builds a subset (faster inner loop).
+const only = process.env.MODELDOCK_BUILD_ONLY?.split(',');
+const names = (t) => Object.keys(t.entryPoints).join(',');
+const selected = only
+  ? targets.filter((t) => only.some((o) => names(t).includes(o) || (o === 'vendor' && t.outdir === 'dist/vendor') || (o === 'tests' && t.outdir.startsWith('dist-test'))))
+  : targets;
+
 if (watch) {
-  for (const t of targets) {
+  for (const t of selected) {
     const ctx = await esbuild.context(t);
     await ctx.watch();
   }
   console.log('esbuild: watching…');
 } else {
-  const results = await Promise.all(targets.map((t) => esbuild.build(t)));
+  const results = await Promise.all(selected.map((t) => esbuild.build(t)));
   mkdirSync('dist', { recursive: true });
   const sizes = {};
   for (const r of results) {

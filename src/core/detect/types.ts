@@ -97,6 +97,15 @@ export interface DeclaredPackage {
   extras: string[];
   file: string;
   line?: number;
+  /** Local version label of the pin (`cu121` for `torch==2.1.2+cu121`). */
+  local?: string;
+  /** Environment marker as written (`sys_platform == "linux"`). */
+  marker?: string;
+}
+
+/** A file that looks like a serving or training entrypoint (the report keeps the best one). */
+export interface EntrypointCandidate extends Entrypoint {
+  line: number;
 }
 
 export interface DetectionResult extends DetectionReport {
@@ -105,6 +114,10 @@ export interface DetectionResult extends DetectionReport {
   /** `--index-url` / `--extra-index-url` values seen, in order. */
   indexUrls: string[];
   stats: { filesSeen: number; truncated: boolean; elapsedMs: number };
+  /** Where `python` came from. */
+  pythonEvidence?: Evidence | null;
+  /** Every entrypoint candidate, best first (`entrypoint` is the first). */
+  entrypoints?: EntrypointCandidate[];
 }
 
 /** Strips the in-process extras: exactly the `modeldock detect --json` object. */

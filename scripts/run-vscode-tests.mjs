@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// The extension-host tier, offline: runs test/vscode/suite inside a real VS Code (code-server)
+// with the development folder, then test/vscode/installed against the packaged VSIX.
+//   node scripts/run-vscode-tests.mjs [--only dev|installed] [--grep PATTERN]
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer, installVsix, runExtensionTests, startCodeServer, tempDir } from './lib/code-server.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+const artifacts = join(repo, 'test-results', 'vscode');
+mkdirSync(artifacts, { recursive: true });
+
+function workspaceCopy(example) {
+  const dir = join(tempDir('modeldock-ws-'), example);
+  cpSync(join(repo, 'examples', example), dir, { recursive: true });
+  return dir;
+}
+
+const results = [];
+
+async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {} }) {
+  const userDataDir = tempDir('modeldock-user-');
+  const started = Date.now();
+  const server = await startCodeServer({
+    folder,
+    userDataDir,
+    extensionsDir: extensionsDir ?? tempDir('modeldock-ext-'),
+    env: { MODELDOCK_TEST_SUITE: suite, MODELDOCK_TEST_ARTIFACTS: artifacts, ...(grep ? { MODELDOCK_TEST_GREP: grep } : {}), ...env },
+    settings,
+  });
+  let result = { suite: name, passed: 0, failed: 0, pending: 0 };
+  let code;
+  try {
+    code = await runExtensionTests({
+      server,
+      folder,
+      extensionDevelopmentPath,
+      extensionTestsPath: join(repo, 'dist-test', 'vscode', 'index.js'),
+      artifactsDir: artifacts,
+      name,
+      onLog: (type, text) => {
+        const m = /MODELDOCK_RESULT (\{.*\})/.exec(text);
+        if (m) result = { ...JSON.parse(m[1]), suite: name };
+        // Drop the workbench's noise about the marketplace it cannot reach.
+        if (/open-vsx\.org|ENOTFOUND|marketplace/i.test(text)) return;
+        process.stdout.write(`${text}\n`);
+      },
+    });
+  } finally {
+    await server.stop();
+  }
+  if (code !== 0 && result.failed === 0) result.failed = 1; // run() rejected before mocha reported
+  result.seconds = (Date.now() - started) / 1000;
+  results.push(result);
+  console.log(`[${name}] exit code ${code}, ${result.passed} passed, ${result.failed} failed (${result.seconds.toFixed(1)} s)`);
+}
+
+ensureCodeServer();
+if (!existsSync(join(repo, 'dist-test', 'vscode', 'index.js')) || !existsSync(join(repo, 'dist', 'extension.js'))) {
+  execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+}
+
+if (!only || only === 'dev') {
+  await runSuite({ name: 'extension-host (dev)', suite: 'suite', folder: workspaceCopy('sklearn-iris'), extensionDevelopmentPath: repo });
+}
+
+if (!only || only === 'installed') {
+  // The VSIX build is a production build: rebuild the dev bundle afterwards for the next run.
+  execFileSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { cwd: repo, stdio: 'inherit' });
+  const vsix = join(repo, 'dist-vsix', 'modeldock.vsix');
+  const extensionsDir = tempDir('modeldock-installed-ext-');
+  const userDataDir = tempDir('modeldock-installed-user-');
+  installVsix(vsix, extensionsDir, userDataDir);
+  rmSync(userDataDir, { recursive: true, force: true });
+  await runSuite({
+    name: 'extension-host (installed VSIX)',
+    suite: 'installed',
+    folder: workspaceCopy('sklearn-iris'),
+    extensionDevelopmentPath: join(repo, 'test', 'vscode', 'host-extension'),
+    extensionsDir,
+    env: { MODELDOCK_EXPECT_EXTENSIONS_DIR: extensionsDir },
+  });
+  execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`MODELDOCK_TIER ${JSON.stringify({ tier: 'vscode', passed, failed })}`);
+process.exit(failed > 0 ? 1 : 0);

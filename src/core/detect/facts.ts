@@ -1,0 +1,151 @@
+// What one file says, independent of every other file: the unit the incremental detector caches.
+// The report is always recomputed from the set of FileFacts, so re-parsing one file is enough.
+import type { DependencyFileKind, EntrypointKind } from './types';
+
+export type PackageOrigin = 'declared' | 'locked' | 'constraint';
+
+export interface PackageFact {
+  name: string;
+  /** Public part of an exact pin or lock entry, else null. */
+  version: string | null;
+  local?: string;
+  spec: string;
+  extras: string[];
+  marker?: string;
+  /** False when the environment marker excludes Linux: the container never installs it. */
+  linux: boolean;
+  origin: PackageOrigin;
+  line?: number;
+  /** Human evidence, e.g. `torch==2.3.1` or `torch 2.3.1 (locked)`. */
+  reason: string;
+}
+
+export interface IndexUrlFact {
+  url: string;
+  line?: number;
+}
+
+export interface IncludeFact {
+  /** Root-relative, `/`-separated, normalised (may start with `../`). */
+  path: string;
+  constraint: boolean;
+  line: number;
+}
+
+export interface ImportFact {
+  /** Top-level module, e.g. `torch` for `from torch.nn import Linear`. */
+  module: string;
+  line?: number;
+  reason: string;
+}
+
+export interface EntrypointFact {
+  kind: EntrypointKind;
+  line: number;
+}
+
+/** Python version claims: lower rank wins (exact pins beat ranges). */
+export interface PythonFact {
+  version: string;
+  rank: number;
+  line?: number;
+  reason: string;
+}
+
+/** A build selection that is not a package: conda `cpuonly`, CUDA in a conda build string... */
+export interface HintFact {
+  cuda?: string;
+  cpu?: boolean;
+  gpu?: boolean;
+  line?: number;
+  reason: string;
+}
+
+export interface FileFacts {
+  file: string;
+  dependencyKind?: DependencyFileKind;
+  packages: PackageFact[];
+  indexUrls: IndexUrlFact[];
+  includes: IncludeFact[];
+  imports: ImportFact[];
+  entrypoints: EntrypointFact[];
+  python?: PythonFact;
+  hints: HintFact[];
+  warnings: string[];
+}
+
+export function emptyFacts(file: string, dependencyKind?: DependencyFileKind): FileFacts {
+  const f: FileFacts = { file, packages: [], indexUrls: [], includes: [], imports: [], entrypoints: [], hints: [], warnings: [] };
+  if (dependencyKind) f.dependencyKind = dependencyKind;
+  return f;
+}
+
+/** 1-based line of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Line-start offsets, for many offset→line lookups in one file. */
+export function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/** First 1-based line at or after `fromLine` matching re; undefined when none. */
+export function findLine(lines: readonly string[], re: RegExp, fromLine = 1): number | undefined {
+  for (let i = Math.max(0, fromLine - 1); i < lines.length; i++) if (re.test(lines[i]!)) return i + 1;
+  return undefined;
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `posix`-style join + normalisation of a root-relative path; keeps leading `../`. */
+export function joinRel(dir: string, rel: string): string {
+  const parts = (dir ? `${dir}/${rel}` : rel).replace(/\\/g, '/').split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '' || p === '.') continue;
+    if (p === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else out.push(p);
+  }
+  return out.join('/');
+}
+
+export function dirOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+export function shorten(s: string, max = 100): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/**
+ * Reduces a Python version claim to `major.minor`: an exact version as is, a range to its lower
+ * bound, the oldest version the project says it supports (`>=3.10,<3.13` → `3.10`, `^3.11` →
+ * `3.11`, `python-3.10.12` → `3.10`). Upper bounds and exclusions alone say nothing: null.
+ */
+export function pythonMajorMinor(spec: string): string | null {
+  for (const clause of spec.split(/[,|]/)) {
+    const c = clause.trim();
+    if (/^(<|<=|!=)/.test(c)) continue;
+    const m = /(\d+)\.(\d+)/.exec(c);
+    if (m) return `${m[1]}.${m[2]}`;
+  }
+  return null;
+}
