@@ -1,12 +1,20 @@
 import * as vscode from 'vscode';
+import type { DetectionReport } from './core/detect/types';
+import { toReport } from './core/detect/types';
 import { createConfig } from './platform/config';
 import type { Deps } from './platform/deps';
 import { createLogger } from './platform/log';
 import { register as registerCore } from './features/core';
+import { register as registerDetect } from './features/detect';
+import { register as registerLint } from './features/lint';
+import { register as registerContainerize } from './features/containerize';
 
-/** What activate() returns: read by the extension-host tests (activation timing). */
+/** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
   readonly activationMs: number;
+  /** The current detection report of the first workspace folder, once detection has run. */
+  detection(): DetectionReport | undefined;
+  readonly onDidDetect: vscode.Event<DetectionReport | undefined>;
 }
 
 // Wiring only: logger, config, then one register(context, deps) per feature. Each feature
@@ -18,10 +26,18 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const deps: Deps = { log, config: createConfig(), extensionUri: context.extensionUri };
 
   registerCore(context, deps);
+  const detection = registerDetect(context, deps);
+  registerLint(context, deps, detection);
+  registerContainerize(context, deps, detection);
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return {
+    activationMs,
+    detection: () => (detection.current ? toReport(detection.current) : undefined),
+    onDidDetect: (listener, thisArg, disposables) =>
+      detection.onDidChange((r) => listener.call(thisArg, r ? toReport(r) : undefined), undefined, disposables),
+  };
 }
 
 export function deactivate(): void {

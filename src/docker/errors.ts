@@ -77,7 +77,7 @@ export function translateDockerError(err: unknown, ctx: ErrorContext): unknown {
       { cause: err },
     );
   }
-  if (p.code === 'ECONNREFUSED' || p.code === 'ENOENT' || p.code === 'EHOSTUNREACH' || p.code === 'ENOTFOUND' || p.code === 'ECONNRESET' && p.syscall === 'connect') {
+  if (p.code === 'ECONNREFUSED' || p.code === 'ENOENT' || p.code === 'EHOSTUNREACH' || p.code === 'ENOTFOUND' || (p.code === 'ECONNRESET' && p.syscall === 'connect')) {
     return new DockerUserError(
       'engine-down',
       `Cannot reach the Docker engine at ${ctx.address}.`,

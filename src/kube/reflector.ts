@@ -274,10 +274,12 @@ export class Reflector<T> implements ResourceWatch<T> {
       return { kind: 'closed', events, ms: 0 };
     }
     this.stream = handle;
+    if (outcome) handle.abort();
+    if (this._state.kind === 'error') this.setState({ kind: 'ready' });
     const ended = await handle.ended;
     if (this.stream === handle) this.stream = undefined;
     if (outcome) return outcome;
-    if (events > 0 && this._state.kind === 'error') this.setState({ kind: 'ready' });
+    if (events > 0) this.backoff.reset();
     if (ended) return { kind: 'failed', error: ended };
     return { kind: 'closed', events, ms: Date.now() - started };
   }

@@ -1,0 +1,432 @@
+// The ML rules over one Kubernetes or compose document. They read the AST (not a JS copy) so every
+// finding and quick-fix edit has exact positions. Cross-document facts (which pods expose which
+// ports, what Services select) are collected here and checked file-wide in index.ts.
+import type { Document, Node, Pair } from 'yaml';
+import type { Fix, Range, RuleId, Severity, TextEdit } from './types';
+import { TAG_PLACEHOLDER } from './types';
+import { Positions, get, insertIntoMap, insertIntoSeq, isMap, isScalar, itemsOf, keyString, pairsOf, str, stringMap } from './yamlDoc';
+
+export interface RawFinding extends Range {
+  severity: Severity;
+  rule: RuleId;
+  message: string;
+  fix?: Fix;
+}
+
+export interface PodFacts {
+  namespace: string;
+  labels: Record<string, string>;
+  ports: { containerPort?: number; name?: string }[];
+}
+
+export interface ServiceFacts {
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  ports: { target: number | string; range: Range }[];
+}
+
+export interface DocFacts {
+  pods: PodFacts[];
+  services: ServiceFacts[];
+}
+
+interface Ctx {
+  doc: Document.Parsed;
+  pos: Positions;
+  out: RawFinding[];
+}
+
+function add(ctx: Ctx, range: Range, severity: Severity, rule: RuleId, message: string, fix?: Fix): void {
+  ctx.out.push(fix ? { ...range, severity, rule, message, fix } : { ...range, severity, rule, message });
+}
+
+// ---- Quantities ----
+
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+const SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A Kubernetes resource.Quantity as a number, or undefined when it is not one. */
+export function parseQuantity(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = QUANTITY.exec(v.trim());
+  if (!m) return undefined;
+  const base = Number(m[1]) * (m[2] ? 10 ** Number(m[2]) : 1);
+  return base * (m[3] ? (SUFFIX[m[3]] ?? 1) : 1);
+}
+
+const isGpuResource = (name: string): boolean => /(^|\/)gpu$/.test(name);
+
+// ---- Images ----
+
+export interface ImageRef {
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function parseImage(ref: string): ImageRef {
+  const at = ref.indexOf('@');
+  const digest = at >= 0 ? ref.slice(at + 1) : undefined;
+  const rest = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
+  return { name: rest, ...(digest ? { digest } : {}) };
+}
+
+const GPU_IMAGE = /(^|[/:_.-])(cuda|cudnn)|[-_]gpu([-_.:]|$)|^nvcr\.io\//i;
+export const isGpuImage = (image: string): boolean => GPU_IMAGE.test(image);
+
+/**
+ * The image text inside its scalar, as an offset, when the source spells the value verbatim
+ * (plain or simply quoted); escapes or folding would make an offset-based edit unsafe.
+ */
+function verbatimStart(pos: Positions, node: Node | undefined, value: string): number | undefined {
+  const r = node?.range;
+  if (!r || !isScalar(node)) return undefined;
+  const src = pos.source.slice(r[0], r[1]);
+  if (src === value) return r[0];
+  if (src === `"${value}"` || src === `'${value}'`) return r[0] + 1;
+  return undefined;
+}
+
+function checkImage(ctx: Ctx, node: Node | undefined, where: string): void {
+  const image = str(ctx.doc, node);
+  if (!image || image.includes('$')) return; // templated (envsubst/Helm-rendered later): not ours to judge
+  const ref = parseImage(image);
+  if (ref.digest || (ref.tag && ref.tag !== 'latest')) return;
+  const start = verbatimStart(ctx.pos, node, image);
+  let fix: Fix | undefined;
+  if (start !== undefined) {
+    const edit: TextEdit = ref.tag
+      ? ctx.pos.edit(start + image.length - ref.tag.length, start + image.length, TAG_PLACEHOLDER)
+      : ctx.pos.edit(start + image.length, start + image.length, `:${TAG_PLACEHOLDER}`);
+    fix = { title: 'Pin image tag…', edits: [edit], needsInput: 'tag' };
+  }
+  const msg = ref.tag
+    ? `image \`${image}\`${where} uses the \`latest\` tag: pin a version so every node runs the same build`
+    : `image \`${image}\`${where} has no tag, which means \`latest\`: pin a version so every node runs the same build`;
+  add(ctx, ctx.pos.nodeRange(node), 'warning', 'image-latest', msg, fix);
+}
+
+// ---- Kubernetes ----
+
+/** Where each workload kind keeps its pod template: [path to template metadata owner, path to pod spec]. */
+const POD_PATHS: Record<string, { meta: string[]; spec: string[] }> = {
+  Pod: { meta: ['metadata'], spec: ['spec'] },
+  Deployment: { meta: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  StatefulSet: { meta: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  DaemonSet: { meta: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  ReplicaSet: { meta: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  Job: { meta: ['spec', 'template', 'metadata'], spec: ['spec', 'template', 'spec'] },
+  CronJob: { meta: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'], spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'] },
+};
+
+const SERVING_KINDS = new Set(['Deployment', 'StatefulSet']);
+const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+function recordOf(m: Map<string, { value: string }>): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of m) o[k] = v.value;
+  return o;
+}
+
+export function checkKubernetes(doc: Document.Parsed, pos: Positions, kind: string): { findings: RawFinding[]; facts: DocFacts } {
+  const ctx: Ctx = { doc, pos, out: [] };
+  const facts: DocFacts = { pods: [], services: [] };
+  const root = doc.contents as Node | null;
+  if (!root) return { findings: ctx.out, facts };
+  const namespace = str(doc, get(doc, root, 'metadata', 'namespace')) ?? '';
+
+  const paths = POD_PATHS[kind];
+  if (paths) {
+    const meta = get(doc, root, ...paths.meta);
+    const podSpec = get(doc, root, ...paths.spec);
+    if (SELECTOR_KINDS.has(kind)) checkSelector(ctx, get(doc, root, 'spec', 'selector'), meta);
+    checkPodSpec(ctx, podSpec, { serving: SERVING_KINDS.has(kind), resourcesExpected: true });
+    const labels = recordOf(stringMap(doc, get(doc, meta, 'labels')));
+    const ports: PodFacts['ports'] = [];
+    for (const c of itemsOf(doc, get(doc, podSpec, 'containers'))) {
+      for (const p of itemsOf(doc, get(doc, c, 'ports'))) {
+        const cp = Number(str(doc, get(doc, p, 'containerPort')));
+        const name = str(doc, get(doc, p, 'name'));
+        ports.push({ ...(Number.isFinite(cp) ? { containerPort: cp } : {}), ...(name ? { name } : {}) });
+      }
+    }
+    facts.pods.push({ namespace, labels, ports });
+  } else if (kind === 'Service') {
+    const selector = recordOf(stringMap(doc, get(doc, root, 'spec', 'selector')));
+    const svc: ServiceFacts = { namespace, name: str(doc, get(doc, root, 'metadata', 'name')) ?? '', selector, ports: [] };
+    for (const p of itemsOf(doc, get(doc, root, 'spec', 'ports'))) {
+      const tNode = get(doc, p, 'targetPort') ?? get(doc, p, 'port');
+      const raw = isScalar(tNode) ? tNode.value : undefined;
+      if (typeof raw === 'number' || (typeof raw === 'string' && raw !== '')) {
+        const target = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+        svc.ports.push({ target, range: pos.nodeRange(tNode) });
+      }
+    }
+    facts.services.push(svc);
+  } else if (kind === 'InferenceService') {
+    const predictor = get(doc, root, 'spec', 'predictor');
+    checkPodSpec(ctx, predictor, { serving: false, resourcesExpected: false, kserve: true });
+  }
+  return { findings: ctx.out, facts };
+}
+
+function checkSelector(ctx: Ctx, selector: Node | undefined, templateMeta: Node | undefined): void {
+  const { doc, pos } = ctx;
+  const matchLabels = stringMap(doc, get(doc, selector, 'matchLabels'));
+  const labelsNode = get(doc, templateMeta, 'labels');
+  const labels = stringMap(doc, labelsNode);
+  const bad: { key: string; pair: Pair<Node, Node> }[] = [];
+  for (const [k, { value, pair }] of matchLabels) {
+    const have = labels.get(k);
+    if (have?.value === value) continue;
+    bad.push({ key: k, pair });
+    const got = have ? `has \`${k}: ${have.value}\`` : `has no \`${k}\` label`;
+    add(ctx, pairRange(pos, pair), 'error', 'selector-mismatch', `selector \`${k}: ${value}\` does not match the pod template, which ${got}; the API server rejects this`, undefined);
+  }
+  if (bad.length) {
+    const fix = alignLabelsFix(ctx, bad, labels, labelsNode, templateMeta);
+    if (fix) for (const f of ctx.out.slice(-bad.length)) f.fix = fix;
+  }
+  for (const e of itemsOf(doc, get(doc, selector, 'matchExpressions'))) {
+    const key = str(doc, get(doc, e, 'key'));
+    const op = str(doc, get(doc, e, 'operator'));
+    const values = itemsOf(doc, get(doc, e, 'values')).map((v) => str(doc, v) ?? '');
+    if (!key || !op) continue;
+    const have = labels.get(key)?.value;
+    const ok =
+      op === 'In' ? have !== undefined && values.includes(have)
+      : op === 'NotIn' ? have === undefined || !values.includes(have)
+      : op === 'Exists' ? have !== undefined
+      : op === 'DoesNotExist' ? have === undefined
+      : true;
+    if (!ok) add(ctx, pos.nodeRange(e), 'error', 'selector-mismatch', `selector expression \`${key} ${op}${values.length ? ` (${values.join(', ')})` : ''}\` does not match the pod template's labels`);
+  }
+}
+
+function pairRange(pos: Positions, pair: Pair<Node, Node>): Range {
+  const k = pos.nodeRange(pair.key);
+  const v = pair.value ? pos.nodeRange(pair.value) : k;
+  return { line: k.line, column: k.column, endLine: v.endLine, endColumn: v.endColumn };
+}
+
+function sourceText(pos: Positions, node: Node | undefined | null): string | undefined {
+  const r = node?.range;
+  return r ? pos.source.slice(r[0], r[1]).trim() : undefined;
+}
+
+function alignLabelsFix(ctx: Ctx, bad: { key: string; pair: Pair<Node, Node> }[], labels: Map<string, { pair: Pair<Node, Node> }>, labelsNode: Node | undefined, meta: Node | undefined): Fix | undefined {
+  const { pos } = ctx;
+  const edits: TextEdit[] = [];
+  const missing: string[] = [];
+  for (const { key, pair } of bad) {
+    const want = sourceText(pos, pair.value);
+    if (!want) return undefined;
+    const have = labels.get(key);
+    const r = have?.pair.value?.range;
+    if (have && r) edits.push(pos.edit(r[0], r[1], want));
+    else missing.push(`${sourceText(pos, pair.key) ?? key}: ${want}`);
+  }
+  if (missing.length) {
+    const e = isMap(labelsNode) ? insertIntoMap(pos, labelsNode, missing) : insertIntoMap(pos, meta, ['labels:', ...missing.map((l) => `  ${l}`)]);
+    if (!e) return undefined;
+    edits.push(e);
+  }
+  return { title: 'Align pod template labels with the selector', edits };
+}
+
+function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: boolean; resourcesExpected: boolean; kserve?: boolean }): void {
+  const { doc, pos } = ctx;
+  if (!podSpec) return;
+  const containers = itemsOf(doc, get(doc, podSpec, 'containers'));
+  const inits = itemsOf(doc, get(doc, podSpec, 'initContainers'));
+  for (const c of [...containers, ...inits]) {
+    const where = containerLabel(doc, c);
+    checkImage(ctx, get(doc, c, 'image'), where);
+    checkResources(ctx, get(doc, c, 'resources'), c);
+  }
+  if (opts.kserve) {
+    const model = get(doc, podSpec, 'model');
+    if (model) checkResources(ctx, get(doc, model, 'resources'), model);
+  }
+  for (const c of containers) {
+    const anchor = get(doc, c, 'name') ?? get(doc, c, 'image') ?? c;
+    const name = str(doc, get(doc, c, 'name')) ?? '?';
+    const resources = get(doc, c, 'resources');
+    if (opts.resourcesExpected && !get(doc, resources, 'requests') && !get(doc, resources, 'limits')) {
+      add(ctx, pos.nodeRange(anchor), 'warning', 'missing-resources', `container \`${name}\` sets no resource requests or limits: the scheduler cannot reserve memory for the model and the pod is evicted first under pressure`);
+    }
+    const ports = itemsOf(doc, get(doc, c, 'ports'));
+    if (opts.serving && ports.length && !get(doc, c, 'readinessProbe')) {
+      const alsoLive = get(doc, c, 'livenessProbe') ? '' : ' (nor a livenessProbe)';
+      add(ctx, pos.nodeRange(anchor), 'warning', 'missing-probes', `container \`${name}\` serves port ${ports.map((p) => str(doc, get(doc, p, 'containerPort')) ?? '?').join(', ')} but has no readinessProbe${alsoLive}: it receives traffic before the model has loaded`);
+    }
+    const image = str(doc, get(doc, c, 'image'));
+    const gpu = requestsGpu(doc, resources);
+    if (image && isGpuImage(image) && !gpu) {
+      add(ctx, pos.nodeRange(get(doc, c, 'image')), 'warning', 'gpu-image-without-gpu', `image \`${image}\` is built for CUDA but container \`${name}\` requests no GPU (set \`nvidia.com/gpu\` in resources.limits): it will run on CPU or fail to find a device`);
+    }
+    if (gpu && looksPyTorch(doc, c, image) && !hasShm(doc, podSpec, c)) {
+      add(ctx, pos.nodeRange(anchor), 'info', 'shm-missing', `PyTorch GPU container \`${name}\` has no memory-backed /dev/shm: DataLoader workers and NCCL outgrow the 64 MiB default; mount an emptyDir with \`medium: Memory\` at /dev/shm`, shmFix(ctx, podSpec, c));
+    }
+  }
+}
+
+function containerLabel(doc: Document.Parsed, c: Node): string {
+  const n = str(doc, get(doc, c, 'name'));
+  return n ? ` (container \`${n}\`)` : '';
+}
+
+function requestsGpu(doc: Document.Parsed, resources: Node | undefined): boolean {
+  for (const section of ['limits', 'requests']) {
+    for (const p of pairsOf(doc, get(doc, resources, section))) {
+      const k = keyString(p);
+      const q = parseQuantity(isScalar(p.value) ? p.value.value : undefined);
+      if (k && isGpuResource(k) && q !== undefined && q > 0) return true;
+    }
+  }
+  return false;
+}
+
+function looksPyTorch(doc: Document.Parsed, c: Node, image: string | undefined): boolean {
+  if (image && /torch|pytorch/i.test(image)) return true;
+  const words = [...itemsOf(doc, get(doc, c, 'command')), ...itemsOf(doc, get(doc, c, 'args'))].map((n) => str(doc, n) ?? '').join(' ');
+  return /\b(torchrun|torch\.distributed|accelerate|deepspeed|lightning)\b/.test(words);
+}
+
+function hasShm(doc: Document.Parsed, podSpec: Node, c: Node): boolean {
+  const memoryVolumes = new Set<string>();
+  for (const v of itemsOf(doc, get(doc, podSpec, 'volumes'))) {
+    if (str(doc, get(doc, v, 'emptyDir', 'medium')) === 'Memory') memoryVolumes.add(str(doc, get(doc, v, 'name')) ?? '');
+  }
+  return itemsOf(doc, get(doc, c, 'volumeMounts')).some((m) => str(doc, get(doc, m, 'mountPath'))?.replace(/\/+$/, '') === '/dev/shm' && memoryVolumes.has(str(doc, get(doc, m, 'name')) ?? ''));
+}
+
+function shmFix(ctx: Ctx, podSpec: Node, c: Node): Fix | undefined {
+  const { doc, pos } = ctx;
+  const volumes = get(doc, podSpec, 'volumes');
+  const names = new Set(itemsOf(doc, volumes).map((v) => str(doc, get(doc, v, 'name')) ?? ''));
+  let name = 'dshm';
+  for (let i = 2; names.has(name); i++) name = `dshm-${i}`;
+  const mounts = get(doc, c, 'volumeMounts');
+  const mountEdit = mounts
+    ? insertIntoSeq(pos, mounts, [`name: ${name}`, 'mountPath: /dev/shm'])
+    : insertIntoMap(pos, c, ['volumeMounts:', `  - name: ${name}`, '    mountPath: /dev/shm']);
+  const volumeEdit = volumes
+    ? insertIntoSeq(pos, volumes, [`name: ${name}`, 'emptyDir:', '  medium: Memory'])
+    : insertIntoMap(pos, podSpec, ['volumes:', `  - name: ${name}`, '    emptyDir:', '      medium: Memory']);
+  if (!mountEdit || !volumeEdit) return undefined;
+  // Same-offset insertions apply in array order: the mount (deeper) must come before the volume.
+  return { title: 'Add a memory-backed /dev/shm volume', edits: [mountEdit, volumeEdit] };
+}
+
+function checkResources(ctx: Ctx, resources: Node | undefined, container: Node): void {
+  const { doc, pos } = ctx;
+  if (!resources) return;
+  const requests = get(doc, resources, 'requests');
+  const limits = get(doc, resources, 'limits');
+  const limitPairs = new Map(pairsOf(doc, limits).map((p) => [keyString(p) ?? '', p] as const));
+  for (const [section, node] of [['requests', requests], ['limits', limits]] as const) {
+    for (const p of pairsOf(doc, node)) {
+      const k = keyString(p);
+      if (!k || !isGpuResource(k) || !isScalar(p.value)) continue;
+      const raw = p.value.value;
+      const q = parseQuantity(raw);
+      if (q === undefined) continue;
+      const whole = typeof raw === 'number' ? Number.isInteger(raw) : /^\+?\d+$/.test(String(raw).trim());
+      if (!whole) {
+        const up = Math.max(1, Math.ceil(q - 1e-9));
+        const r = p.value.range;
+        const fix: Fix | undefined = r ? { title: `Round \`${k}\` up to ${up}`, edits: [pos.edit(r[0], r[1], String(up))] } : undefined;
+        add(ctx, pos.nodeRange(p.value), 'error', 'gpu-fractional', `\`${k}\` ${section} must be a whole number of GPUs, got ${sourceText(pos, p.value) ?? String(raw)}; GPUs cannot be shared by fractions (use MIG or time-slicing profiles instead)`, fix);
+      }
+    }
+  }
+  for (const p of pairsOf(doc, requests)) {
+    const k = keyString(p);
+    if (!k || !isScalar(p.value)) continue;
+    const req = parseQuantity(p.value.value);
+    const lim = limitPairs.get(k);
+    const limQ = lim && isScalar(lim.value) ? parseQuantity(lim.value.value) : undefined;
+    const reqSrc = sourceText(pos, p.value) ?? String(p.value.value);
+    if (isGpuResource(k)) {
+      if (req === undefined || (limQ !== undefined && limQ === req)) continue;
+      const msg = lim
+        ? `\`${k}\` request ${reqSrc} differs from its limit ${sourceText(pos, lim.value) ?? '?'}: extended resources like GPUs need requests equal to limits`
+        : `\`${k}\` is requested (${reqSrc}) without a limit: GPUs must be set in limits (requests default to limits), or in both with equal values`;
+      add(ctx, pos.nodeRange(p.key), 'error', 'gpu-request-mismatch', msg, gpuLimitFix(ctx, resources, limits, lim, k, reqSrc, container));
+      continue;
+    }
+    if (req !== undefined && limQ !== undefined && req > limQ) {
+      add(ctx, pos.nodeRange(p.value), 'error', 'requests-exceed-limits', `\`${k}\` request ${reqSrc} exceeds its limit ${sourceText(pos, lim?.value) ?? '?'}; the API server rejects requests above limits`);
+    }
+  }
+}
+
+function gpuLimitFix(ctx: Ctx, resources: Node, limits: Node | undefined, lim: Pair<Node, Node> | undefined, key: string, value: string, _container: Node): Fix | undefined {
+  const { pos } = ctx;
+  let edit: TextEdit | undefined;
+  const r = lim?.value?.range;
+  if (lim && r) edit = pos.edit(r[0], r[1], value);
+  else if (limits) edit = insertIntoMap(pos, limits, [`${key}: ${value}`]);
+  else edit = insertIntoMap(pos, resources, ['limits:', `  ${key}: ${value}`]);
+  return edit ? { title: `Set the \`${key}\` limit to ${value}`, edits: [edit] } : undefined;
+}
+
+/** Service targetPorts against the ports of the pods they select, in this file. */
+export function checkPorts(services: ServiceFacts[], pods: PodFacts[]): (RawFinding & { serviceIndex: number })[] {
+  const out: (RawFinding & { serviceIndex: number })[] = [];
+  services.forEach((svc, serviceIndex) => {
+    const sel = Object.entries(svc.selector);
+    if (!sel.length) return;
+    const matched = pods.filter((p) => p.namespace === svc.namespace && sel.every(([k, v]) => p.labels[k] === v));
+    const ports = matched.flatMap((p) => p.ports);
+    // Pods that declare no ports may still listen: containerPort is informational, so stay quiet.
+    if (!matched.length || !ports.length) return;
+    for (const sp of svc.ports) {
+      const ok = typeof sp.target === 'number' ? ports.some((p) => p.containerPort === sp.target) : ports.some((p) => p.name === sp.target);
+      if (ok) continue;
+      const selText = sel.map(([k, v]) => `${k}: ${v}`).join(', ');
+      const message =
+        typeof sp.target === 'number'
+          ? `targetPort ${sp.target} is not a containerPort of the pods this Service selects (\`${selText}\` exposes ${[...new Set(ports.map((p) => p.containerPort).filter((x) => x !== undefined))].join(', ') || 'no numbered port'})`
+          : `targetPort \`${sp.target}\` names no container port of the pods this Service selects (\`${selText}\` has named ports: ${ports.map((p) => p.name).filter(Boolean).join(', ') || 'none'})`;
+      out.push({ ...sp.range, severity: 'warning', rule: 'port-mismatch', message, serviceIndex });
+    }
+  });
+  return out;
+}
+
+// ---- Compose ----
+
+export function checkCompose(doc: Document.Parsed, pos: Positions): RawFinding[] {
+  const ctx: Ctx = { doc, pos, out: [] };
+  for (const p of pairsOf(doc, get(doc, doc.contents as Node | undefined, 'services'))) {
+    const svc = p.value ?? undefined;
+    const name = keyString(p) ?? '?';
+    const imageNode = get(doc, svc, 'image');
+    // With `build:`, `image:` only names the result; `latest` there is normal.
+    if (!get(doc, svc, 'build')) checkImage(ctx, imageNode, ` (service \`${name}\`)`);
+    const image = str(doc, imageNode);
+    if (image && isGpuImage(image) && !composeRequestsGpu(doc, svc)) {
+      add(ctx, pos.nodeRange(imageNode), 'warning', 'gpu-image-without-gpu', `image \`${image}\` is built for CUDA but service \`${name}\` reserves no GPU (add \`gpus: all\` or deploy.resources.reservations.devices with capabilities [gpu])`);
+    }
+  }
+  return ctx.out;
+}
+
+function composeRequestsGpu(doc: Document.Parsed, svc: Node | undefined): boolean {
+  if (get(doc, svc, 'gpus')) return true;
+  if (str(doc, get(doc, svc, 'runtime')) === 'nvidia') return true;
+  for (const d of itemsOf(doc, get(doc, svc, 'deploy', 'resources', 'reservations', 'devices'))) {
+    if (itemsOf(doc, get(doc, d, 'capabilities')).some((c) => str(doc, c) === 'gpu')) return true;
+    if (/nvidia/i.test(str(doc, get(doc, d, 'driver')) ?? '')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,109 @@
+// A tiny logic-less template renderer (a Mustache subset) so templates stay data files:
+//   {{name}} {{a.b}} {{.}}            value (no escaping: outputs are Dockerfiles/YAML, not HTML)
+//   {{#name}}…{{/name}}               section: false/null/''/[] skip; array repeats per item; object pushes context
+//   {{^name}}…{{/name}}               inverted section
+//   {{! comment }}                    dropped
+// A tag alone on its line (sections, comments) removes that whole line, so templates can be
+// indented readably without leaving blank lines behind. Unknown names throw: a typo in a
+// template must fail the tests, not produce a silently broken Dockerfile.
+
+export type TemplateValue = string | number | boolean | null | undefined | TemplateContext | TemplateValue[];
+export interface TemplateContext {
+  [key: string]: TemplateValue;
+}
+
+export class TemplateError extends Error {}
+
+type Node =
+  | { type: 'text'; text: string }
+  | { type: 'var'; name: string }
+  | { type: 'section'; name: string; inverted: boolean; children: Node[] };
+
+const TAG = /\{\{\s*([#^/!]?)\s*([^}]*?)\s*\}\}/g;
+
+function stripStandalone(src: string): string {
+  // Lines holding only a section/comment tag (plus whitespace) lose the whole line.
+  return src.replace(/^[ \t]*(\{\{\s*[#^/!][^}]*\}\})[ \t]*(\r?\n|$)/gm, '$1');
+}
+
+export function parseTemplate(source: string, name = 'template'): Node[] {
+  const src = stripStandalone(source);
+  const root: Node[] = [];
+  const stack: { name: string; children: Node[] }[] = [{ name: '', children: root }];
+  let last = 0;
+  for (const m of src.matchAll(TAG)) {
+    const top = stack[stack.length - 1]!;
+    if (m.index > last) top.children.push({ type: 'text', text: src.slice(last, m.index) });
+    last = m.index + m[0].length;
+    const sigil = m[1] ?? '';
+    const tagName = m[2] ?? '';
+    if (sigil === '!') continue;
+    if (sigil === '#' || sigil === '^') {
+      const node: Node = { type: 'section', name: tagName, inverted: sigil === '^', children: [] };
+      top.children.push(node);
+      stack.push({ name: tagName, children: node.children });
+    } else if (sigil === '/') {
+      if (stack.length < 2 || top.name !== tagName) throw new TemplateError(`${name}: unexpected {{/${tagName}}}`);
+      stack.pop();
+    } else {
+      if (!tagName) throw new TemplateError(`${name}: empty tag`);
+      top.children.push({ type: 'var', name: tagName });
+    }
+  }
+  if (stack.length > 1) throw new TemplateError(`${name}: unclosed {{#${stack[stack.length - 1]!.name}}}`);
+  if (last < src.length) root.push({ type: 'text', text: src.slice(last) });
+  return root;
+}
+
+function lookup(stack: TemplateValue[], name: string, template: string): TemplateValue {
+  if (name === '.') return stack[stack.length - 1];
+  const [head, ...rest] = name.split('.');
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const ctx = stack[i];
+    if (ctx && typeof ctx === 'object' && !Array.isArray(ctx) && head !== undefined && Object.hasOwn(ctx, head)) {
+      let v: TemplateValue = ctx[head];
+      for (const part of rest) {
+        if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, part)) {
+          throw new TemplateError(`${template}: unknown name '${name}'`);
+        }
+        v = v[part];
+      }
+      return v;
+    }
+  }
+  throw new TemplateError(`${template}: unknown name '${name}'`);
+}
+
+function truthy(v: TemplateValue): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  return v !== false && v !== null && v !== undefined && v !== '' && v !== 0;
+}
+
+function renderNodes(nodes: Node[], stack: TemplateValue[], template: string, out: string[]): void {
+  for (const n of nodes) {
+    if (n.type === 'text') {
+      out.push(n.text);
+    } else if (n.type === 'var') {
+      const v = lookup(stack, n.name, template);
+      if (v !== null && v !== undefined && v !== false) {
+        if (typeof v === 'object') throw new TemplateError(`${template}: '${n.name}' is not a scalar`);
+        out.push(String(v));
+      }
+    } else {
+      const v = lookup(stack, n.name, template);
+      if (n.inverted) {
+        if (!truthy(v)) renderNodes(n.children, stack, template, out);
+      } else if (Array.isArray(v)) {
+        for (const item of v) renderNodes(n.children, [...stack, item], template, out);
+      } else if (truthy(v)) {
+        renderNodes(n.children, typeof v === 'object' ? [...stack, v] : stack, template, out);
+      }
+    }
+  }
+}
+
+export function render(source: string, context: TemplateContext, name = 'template'): string {
+  const out: string[] = [];
+  renderNodes(parseTemplate(source, name), [context], name, out);
+  return out.join('');
+}

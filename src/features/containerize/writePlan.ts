@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import { CancelledError } from '../../platform/errors';
+import type { PreviewProvider } from './previewProvider';
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+  action: 'create' | 'overwrite' | 'skip' | 'unchanged';
+}
+
+export type OverwritePolicy = 'ask' | 'overwrite' | 'skip';
+
+export interface WriteOutcome {
+  created: string[];
+  overwritten: string[];
+  skipped: string[];
+  unchanged: string[];
+}
+
+/**
+ * Writes a scaffold plan through one WorkspaceEdit, so a single undo takes it back. A file that
+ * exists and differs is never replaced without showing the diff and asking (or an explicit policy).
+ */
+export async function writePlan(
+  folder: vscode.Uri,
+  files: readonly PlannedFile[],
+  policy: OverwritePolicy,
+  preview: PreviewProvider,
+): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = { created: [], overwritten: [], skipped: [], unchanged: [] };
+  const edit = new vscode.WorkspaceEdit();
+  for (const f of files) {
+    const uri = vscode.Uri.joinPath(folder, f.path);
+    const existing = await readIfExists(uri);
+    if (existing === undefined) {
+      edit.createFile(uri, { contents: new TextEncoder().encode(f.content), ignoreIfExists: false }, {
+        label: `Create ${f.path}`,
+        needsConfirmation: false,
+      });
+      outcome.created.push(f.path);
+      continue;
+    }
+    if (existing === f.content) {
+      outcome.unchanged.push(f.path);
+      continue;
+    }
+    const replace = policy === 'overwrite' || (policy === 'ask' && (await askOverwrite(uri, f, preview)));
+    if (!replace) {
+      outcome.skipped.push(f.path);
+      continue;
+    }
+    // A text edit rather than a delete+create: the user's file keeps its undo history.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const all = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
+    edit.replace(uri, all, f.content, { label: `Overwrite ${f.path}`, needsConfirmation: false });
+    outcome.overwritten.push(f.path);
+  }
+  if (edit.size > 0) {
+    const ok = await vscode.workspace.applyEdit(edit);
+    if (!ok) throw new Error('VS Code refused the workspace edit (a file may be read-only or open in a conflicting editor).');
+    // Overwritten documents are left dirty by a text edit: save them so disk matches the plan.
+    for (const p of outcome.overwritten) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.joinPath(folder, p).toString());
+      await doc?.save();
+    }
+  }
+  return outcome;
+}
+
+async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return open.getText();
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return undefined;
+    throw err;
+  }
+}
+
+async function askOverwrite(uri: vscode.Uri, f: PlannedFile, preview: PreviewProvider): Promise<boolean> {
+  const proposed = preview.set(f.path, f.content);
+  await vscode.commands.executeCommand('vscode.diff', uri, proposed, `${f.path}: current ↔ ModelDock`, { preview: true });
+  const choice = await vscode.window.showWarningMessage(
+    `${f.path} already exists and differs from what ModelDock would write. Overwrite it?`,
+    { modal: true, detail: 'The diff is open. Overwriting is a single undoable edit.' },
+    'Overwrite',
+    'Keep Mine',
+  );
+  if (choice === undefined) throw new CancelledError();
+  return choice === 'Overwrite';
+}

@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import { createDetector } from '../../core/detect';
+import type { DetectionResult } from '../../core/detect/types';
+import type { Deps } from '../../platform/deps';
+
+type Detector = ReturnType<typeof createDetector>;
+
+// Files whose change can change the report. Sources (.py) count too: imports and entrypoints.
+const WATCH_GLOB =
+  '**/{requirements*.txt,constraints*.txt,pyproject.toml,setup.cfg,setup.py,Pipfile,Pipfile.lock,poetry.lock,uv.lock,environment.yml,environment.yaml,.python-version,runtime.txt,*.py,*.ipynb,.gitignore}';
+const DEBOUNCE_MS = 300;
+
+/** Owns the detector of the first workspace folder and tells listeners when its report changes. */
+export class WorkspaceDetection implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<DetectionResult | undefined>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private detector: Detector | undefined;
+  private result: DetectionResult | undefined;
+  private pending = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private folder: vscode.WorkspaceFolder | undefined;
+  private watcherDisposable: vscode.Disposable | undefined;
+  private generation = 0;
+
+  constructor(private readonly deps: Deps) {}
+
+  get current(): DetectionResult | undefined {
+    return this.result;
+  }
+
+  async start(): Promise<void> {
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reset()));
+    this.disposables.push(
+      this.deps.config.onDidChange((key) => {
+        if (key.startsWith('detect.')) void this.reset();
+      }),
+    );
+    await this.reset();
+  }
+
+  private async reset(): Promise<void> {
+    this.watcherDisposable?.dispose();
+    this.folder = vscode.workspace.workspaceFolders?.[0];
+    const gen = ++this.generation;
+    if (!this.folder || this.folder.uri.scheme !== 'file') {
+      this.detector = undefined;
+      this.result = undefined;
+      this.emitter.fire(undefined);
+      return;
+    }
+    const root = this.folder.uri.fsPath;
+    this.detector = createDetector(root, {
+      fileBudget: this.deps.config.get('detect.fileBudget'),
+      maxFileBytes: this.deps.config.get('detect.maxFileSizeKB') * 1024,
+    });
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, WATCH_GLOB));
+    const onFile = (uri: vscode.Uri) => this.queue(uri);
+    watcher.onDidChange(onFile);
+    watcher.onDidCreate(onFile);
+    watcher.onDidDelete(onFile);
+    this.watcherDisposable = watcher;
+    await this.enqueue(async () => {
+      if (gen !== this.generation || !this.detector) return;
+      this.publish(await this.detector.detect());
+    });
+  }
+
+  private queue(uri: vscode.Uri): void {
+    if (!this.folder) return;
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    this.pending.add(rel);
+    // Debounced: a burst of saves (or a git checkout) costs one incremental re-detect.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const changed = [...this.pending];
+      this.pending.clear();
+      void this.enqueue(async () => {
+        if (!this.detector) return;
+        const t0 = performance.now();
+        this.publish(await this.detector.update(changed));
+        this.deps.log.debug(`re-detected after ${changed.length} change(s) in ${(performance.now() - t0).toFixed(1)} ms`);
+      });
+    }, DEBOUNCE_MS);
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const next = this.running.then(job).catch((err: unknown) => {
+      this.deps.log.error(err instanceof Error ? err : new Error(String(err)));
+    });
+    this.running = next;
+    return next;
+  }
+
+  private publish(result: DetectionResult): void {
+    this.result = result;
+    for (const w of result.warnings) this.deps.log.debug(`detect: ${w}`);
+    this.deps.log.info(
+      `detected ${result.primary ?? 'no framework'} (${result.accelerator}${result.cuda ? `, CUDA ${result.cuda}` : ''}) in ${result.stats.filesSeen} files, ${result.stats.elapsedMs.toFixed(0)} ms`,
+    );
+    this.emitter.fire(result);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcherDisposable?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import type { Deps } from '../../platform/deps';
+import type { WorkspaceDetection } from '../detect/workspaceDetection';
+import { LintDiagnostics } from './diagnostics';
+import { LintCodeActions } from './codeActions';
+
+export const LINT_SELECTOR: vscode.DocumentSelector = [
+  { language: 'yaml', scheme: 'file' },
+  { language: 'yaml', scheme: 'untitled' },
+  { language: 'dockercompose' },
+  { language: 'dockerfile' },
+  { pattern: '**/{Dockerfile,*.Dockerfile,Dockerfile.*}' },
+];
+
+export function register(context: vscode.ExtensionContext, deps: Deps, detection: WorkspaceDetection): void {
+  const diagnostics = new LintDiagnostics(deps, detection);
+  context.subscriptions.push(
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(LINT_SELECTOR, new LintCodeActions(diagnostics), {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
+    vscode.commands.registerCommand(LintCodeActions.PIN_TAG_COMMAND, LintCodeActions.pinTag),
+  );
+  diagnostics.start();
+}
