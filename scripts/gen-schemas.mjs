@@ -168,6 +168,42 @@ function interfaceToSchema(mod, decl, topLevel) {
   return out;
 }
 
+// kubernetes-types carries no enum lists; these come from the 1.30 OpenAPI spec's "Possible enum
+// values" for fields ML manifests commonly get wrong. [definition, property, values, isArrayItems]
+const ENUMS = [
+  ['core.v1.PodSpec', 'restartPolicy', ['Always', 'OnFailure', 'Never']],
+  ['core.v1.PodSpec', 'dnsPolicy', ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']],
+  ['core.v1.Container', 'imagePullPolicy', ['Always', 'IfNotPresent', 'Never']],
+  ['core.v1.Container', 'terminationMessagePolicy', ['File', 'FallbackToLogsOnError']],
+  ['core.v1.ContainerPort', 'protocol', ['TCP', 'UDP', 'SCTP']],
+  ['core.v1.ServicePort', 'protocol', ['TCP', 'UDP', 'SCTP']],
+  ['core.v1.ServiceSpec', 'type', ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']],
+  ['core.v1.ServiceSpec', 'sessionAffinity', ['ClientIP', 'None']],
+  ['core.v1.ServiceSpec', 'externalTrafficPolicy', ['Cluster', 'Local']],
+  ['core.v1.ServiceSpec', 'internalTrafficPolicy', ['Cluster', 'Local']],
+  ['core.v1.PersistentVolumeClaimSpec', 'accessModes', ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], true],
+  ['core.v1.PersistentVolumeClaimSpec', 'volumeMode', ['Block', 'Filesystem']],
+  ['core.v1.Toleration', 'operator', ['Exists', 'Equal']],
+  ['core.v1.Toleration', 'effect', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']],
+  ['core.v1.HTTPGetAction', 'scheme', ['HTTP', 'HTTPS']],
+  ['apps.v1.DeploymentStrategy', 'type', ['Recreate', 'RollingUpdate']],
+  ['apps.v1.StatefulSetSpec', 'podManagementPolicy', ['OrderedReady', 'Parallel']],
+  ['batch.v1.CronJobSpec', 'concurrencyPolicy', ['Allow', 'Forbid', 'Replace']],
+  ['batch.v1.JobSpec', 'completionMode', ['NonIndexed', 'Indexed']],
+  ['autoscaling.v2.MetricSpec', 'type', ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']],
+  ['autoscaling.v2.MetricTarget', 'type', ['AverageValue', 'Utilization', 'Value']],
+  ['networking.v1.HTTPIngressPath', 'pathType', ['Exact', 'ImplementationSpecific', 'Prefix']],
+];
+
+function applyEnums() {
+  for (const [def, prop, values, items] of ENUMS) {
+    const p = defs[def]?.properties?.[prop];
+    if (!p) throw new Error(`enum overlay: ${def}.${prop} not found`);
+    if (items) p.items = { type: 'string', enum: values };
+    else p.enum = values;
+  }
+}
+
 function drain(topLevelKeys) {
   while (pending.length) {
     const [mod, name, key] = pending.shift();
@@ -196,6 +232,7 @@ for (const [mod, name] of KINDS) {
   kinds[`${apiVersion}/${name}`] = `#/$defs/${defKey(mod, name)}`;
 }
 drain(topLevel);
+applyEnums();
 
 const bundle = sortKeys({
   $schema: 'http://json-schema.org/draft-07/schema#',

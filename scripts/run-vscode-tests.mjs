@@ -25,12 +25,13 @@ const results = [];
 
 async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {} }) {
   const userDataDir = tempDir('modeldock-user-');
+  const uiAnswersDir = tempDir('modeldock-ui-');
   const started = Date.now();
   const server = await startCodeServer({
     folder,
     userDataDir,
     extensionsDir: extensionsDir ?? tempDir('modeldock-ext-'),
-    env: { MODELDOCK_TEST_SUITE: suite, MODELDOCK_TEST_ARTIFACTS: artifacts, ...(grep ? { MODELDOCK_TEST_GREP: grep } : {}), ...env },
+    env: { MODELDOCK_UI_ANSWERS: uiAnswersDir, MODELDOCK_TEST_SUITE: suite, MODELDOCK_TEST_ARTIFACTS: artifacts, ...(grep ? { MODELDOCK_TEST_GREP: grep } : {}), ...env },
     settings,
   });
   let result = { suite: name, passed: 0, failed: 0, pending: 0 };
@@ -42,6 +43,7 @@ async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensi
       extensionDevelopmentPath,
       extensionTestsPath: join(repo, 'dist-test', 'vscode', 'index.js'),
       artifactsDir: artifacts,
+      uiAnswersDir,
       name,
       onLog: (type, text) => {
         const m = /MODELDOCK_RESULT (\{.*\})/.exec(text);

@@ -4,7 +4,7 @@
 // extensionTestsPath, forward the extension host's console, and report the tests' exit code.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync, rmSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
@@ -189,6 +189,7 @@ export async function runExtensionTests({
   name = 'suite',
   onLog,
   onPage,
+  uiAnswersDir,
 }) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -206,6 +207,11 @@ export async function runExtensionTests({
     // The extension host forwards console calls as (format string, ...values).
     const list = Array.isArray(args) ? args : [args];
     const text = format(...list.map((a) => (typeof a === 'string' || typeof a === 'number' ? a : JSON.stringify(a))));
+    const ui = /^MODELDOCK_UI (\{.*\})$/.exec(text);
+    if (ui && uiAnswersDir) {
+      void answerUi(page, JSON.parse(ui[1]), uiAnswersDir, artifactsDir);
+      return;
+    }
     onLog?.(type, text);
   });
   await page.exposeFunction('codeAutomationExit', (code) => {
@@ -249,4 +255,63 @@ export function tempDir(prefix) {
 
 export function hashOf(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+}
+
+/**
+ * The UI bridge: a test inside the extension host logs `MODELDOCK_UI {"id", "op", ...}` and
+ * the launcher answers from the real workbench page into `<answersDir>/<id>.json`, which the
+ * test polls for. Ops: text (textContent of all matches of a CSS selector, searched in every
+ * frame, webviews included), screenshot (to the artifacts folder), click, press.
+ */
+async function answerUi(page, req, answersDir, artifactsDir) {
+  let answer;
+  try {
+    if (req.op === 'text') {
+      const texts = [];
+      for (const frame of page.frames()) {
+        try {
+          texts.push(...(await frame.locator(req.selector).allTextContents()));
+        } catch {
+          // Frames come and go (webviews reload): a detached frame has nothing to say.
+        }
+      }
+      answer = { ok: true, texts };
+    } else if (req.op === 'attr') {
+      const values = [];
+      for (const frame of page.frames()) {
+        try {
+          for (const el of await frame.locator(req.selector).all()) values.push(await el.getAttribute(req.name));
+        } catch {
+          // as above
+        }
+      }
+      answer = { ok: true, values };
+    } else if (req.op === 'screenshot') {
+      mkdirSync(artifactsDir, { recursive: true });
+      const file = join(artifactsDir, `${req.name}.png`);
+      await page.screenshot({ path: file });
+      answer = { ok: true, file };
+    } else if (req.op === 'click') {
+      let clicked = false;
+      for (const frame of page.frames()) {
+        const loc = frame.locator(req.selector);
+        if ((await loc.count().catch(() => 0)) > 0) {
+          await loc.first().click({ timeout: 5000 });
+          clicked = true;
+          break;
+        }
+      }
+      answer = { ok: clicked, error: clicked ? undefined : `nothing matches ${req.selector}` };
+    } else if (req.op === 'press') {
+      await page.keyboard.press(req.key);
+      answer = { ok: true };
+    } else {
+      answer = { ok: false, error: `unknown op ${req.op}` };
+    }
+  } catch (err) {
+    answer = { ok: false, error: String(err) };
+  }
+  mkdirSync(answersDir, { recursive: true });
+  writeFileSync(join(answersDir, `${req.id}.json.tmp`), JSON.stringify(answer));
+  renameSync(join(answersDir, `${req.id}.json.tmp`), join(answersDir, `${req.id}.json`));
 }

@@ -323,6 +323,11 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
       return results;
     },
     get: getObject,
+    async delete(kind, namespace, name, apiVersion) {
+      const t = await typeOf(kind, apiVersion);
+      const ns = t.namespaced ? (namespace ?? defaultNamespace) : undefined;
+      await transport.json('DELETE', objectPath(t, ns, name), { describe: { verb: 'delete', resource: t.plural, ...(ns ? { namespace: ns } : {}) } });
+    },
     stats: () => transport.stats(),
     dispose() {
       for (const d of [...owned]) d.dispose();

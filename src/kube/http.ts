@@ -22,6 +22,8 @@ export interface RequestOptions {
   readonly describe?: RequestDescription;
   /** Non-streaming requests give up after this long (a hung proxy must not hang the tree). */
   readonly timeoutMs?: number;
+  /** Aborting destroys the request, also while it still waits for the response headers. */
+  readonly signal?: AbortSignal;
 }
 
 export interface StreamHandle {
@@ -99,12 +101,21 @@ export function createTransport(kc: KubeConfig): Transport {
     };
   }
 
-  function send(opts: https.RequestOptions, body: string | undefined): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  function send(opts: https.RequestOptions, body: string | undefined, signal?: AbortSignal): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
     requests++;
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new KubeError({ kind: 'server', message: 'aborted', reason: 'Aborted' }));
       const req = (isHttps ? https : http).request(opts, (res) => resolve({ req, res }));
+      const onAbort = () => {
+        req.destroy();
+        reject(new KubeError({ kind: 'server', message: 'aborted', reason: 'Aborted' }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       live.add(req);
-      req.on('close', () => live.delete(req));
+      req.on('close', () => {
+        live.delete(req);
+        signal?.removeEventListener('abort', onAbort);
+      });
       req.on('error', (err) => reject(errorFromTransport(err, server)));
       if (body !== undefined) req.write(body);
       req.end();
@@ -133,7 +144,7 @@ export function createTransport(kc: KubeConfig): Transport {
     async json(method, path, options = {}) {
       const opts = await prepare(method, path, options);
       const timeoutMs = options.timeoutMs ?? 30_000;
-      const { req, res } = await send(opts, options.body);
+      const { req, res } = await send(opts, options.body, options.signal);
       const timer = setTimeout(() => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
       try {
         const text = await readAll(res).catch((err: unknown) => {
@@ -149,7 +160,7 @@ export function createTransport(kc: KubeConfig): Transport {
     },
     async stream(path, options, onText) {
       const opts = await prepare('GET', path, options);
-      const { req, res } = await send(opts, undefined);
+      const { req, res } = await send(opts, undefined, options.signal);
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         const body = parseBody(await readAll(res).catch(() => ''));

@@ -9,3 +9,5 @@ export { describeYaml, forDiff, cleanForDisplay } from './describe';
 export { Backoff } from './backoff';
 export { Coalescer, Emitter, DisposableStore } from './batch';
 export { parsePod, parseWorkload, parseNamespace } from './parse';
+export { ClusterTreeModel, resolveChildren, type TreeNode, type NodeOf, type TreeModelOptions } from './treeModel';
+export { formatAge, podHealth, type Presentation } from './present';

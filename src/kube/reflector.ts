@@ -53,6 +53,8 @@ export class Reflector<T> implements ResourceWatch<T> {
   private wake: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** Aborts whatever request the current generation has in flight (list page or watch open). */
+  private inflight = new AbortController();
   /** The version the next watch starts from; exposed for tests. */
   resourceVersion: string | undefined;
   lists = 0;
@@ -94,6 +96,8 @@ export class Reflector<T> implements ResourceWatch<T> {
   }
 
   private stop(): void {
+    this.inflight.abort();
+    this.inflight = new AbortController();
     this.stream?.abort();
     this.stream = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -176,6 +180,7 @@ export class Reflector<T> implements ResourceWatch<T> {
     do {
       const body = (await this.opts.transport.json('GET', this.opts.path, {
         query: { limit: this.opts.pageSize ?? 500, continue: cont, fieldSelector: this.opts.fieldSelector },
+        signal: this.inflight.signal,
         describe: { verb: 'list', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
       })) as { metadata?: { resourceVersion?: unknown; continue?: unknown }; items?: unknown } | null;
       if (!this.alive(gen)) return;
@@ -255,6 +260,7 @@ export class Reflector<T> implements ResourceWatch<T> {
             fieldSelector: this.opts.fieldSelector,
           },
           describe: { verb: 'watch', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
+          signal: this.inflight.signal,
         },
         (text) => {
           buffered += text;

@@ -225,5 +225,7 @@ export interface ClusterClient extends Disposable {
   /** Server-side apply (fieldManager `modeldock`) of a YAML text or parsed manifests. */
   applyServerSide(manifests: string | readonly KubeObject[], options: { dryRun: boolean; force?: boolean }): Promise<ApplyResult[]>;
   get(kind: string, namespace: string | undefined, name: string, apiVersion?: string): Promise<KubeObject | undefined>;
+  /** Deletes any object (tests clean up with it; the UI only deletes pods). */
+  delete(kind: string, namespace: string | undefined, name: string, apiVersion?: string): Promise<void>;
   stats(): ClientStats;
 }

@@ -324,7 +324,7 @@ function chooseTorch(version: string | null, options: GpuBaseOptions): GpuBaseCh
   if (options.cuda && local && options.cuda !== local) {
     c.notes.push(`The pin says +cu${local.replace('.', '')} but CUDA ${options.cuda} was chosen; the chosen CUDA wins.`);
   }
-  if (!options.cuda && !local) c.notes.push(`CUDA ${wanted} chosen by default: newest stable CUDA 12 wheel of torch ${row.version} (CUDA 13 needs driver >= 580 and drops pre-Turing GPUs).`);
+  if (!options.cuda && !local) c.notes.push(`CUDA ${wanted} chosen by default: a stable wheel of torch ${row.version} in PyTorch's release matrix, the newest CUDA 12 one where there is one (CUDA 13 needs driver >= 580 and drops pre-Turing GPUs).`);
   if (variant.stability === 'experimental') c.notes.push(`CUDA ${wanted} is an experimental wheel for torch ${row.version} in PyTorch's release matrix.`);
   c.pipIndexUrl = variant.indexUrl;
   c.installHint = `pip install torch==${v} --index-url ${variant.indexUrl}`;

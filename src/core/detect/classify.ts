@@ -17,56 +17,66 @@ export type FileRole =
   | 'python'
   | 'notebook';
 
-const EXACT: Record<string, FileRole> = {
-  'pyproject.toml': 'pyproject',
-  'setup.cfg': 'setup.cfg',
-  'setup.py': 'setup.py',
-  Pipfile: 'pipfile',
-  'Pipfile.lock': 'pipfile.lock',
-  'poetry.lock': 'poetry.lock',
-  'uv.lock': 'uv.lock',
-  '.python-version': 'python-version',
-  'runtime.txt': 'runtime.txt',
-};
+// Maps, not object literals: a file (or package) named `constructor` must not find a prototype member.
+const EXACT = new Map<string, FileRole>([
+  ['pyproject.toml', 'pyproject'],
+  ['setup.cfg', 'setup.cfg'],
+  ['Pipfile', 'pipfile'],
+  ['Pipfile.lock', 'pipfile.lock'],
+  ['poetry.lock', 'poetry.lock'],
+  ['uv.lock', 'uv.lock'],
+  ['.python-version', 'python-version'],
+]);
 
 const REQUIREMENTS_RE = /^(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.(?:txt|in)$/i;
-const CONDA_RE = /^(?:environment|conda|conda-env|env)(?:[-_.][\w.-]*)?\.ya?ml$/i;
+const CONDA_RE = /^(?:environment|conda|conda-env)(?:[-_.][\w.-]*)?\.ya?ml$/i;
 
+/** Runs once per walked file: dispatch on the extension before any regex. */
 export function classifyFile(name: string, parentName: string): FileRole | undefined {
-  const exact = EXACT[name];
-  if (exact) return exact;
-  if (name.endsWith('.py')) return 'python';
-  if (name.endsWith('.ipynb')) return 'notebook';
-  if (REQUIREMENTS_RE.test(name)) return 'requirements';
-  // requirements/base.txt, requirements/gpu.txt...
-  if (parentName === 'requirements' && /\.(?:txt|in)$/i.test(name)) return 'requirements';
-  if (CONDA_RE.test(name) && !/^env\.ya?ml$/i.test(name)) return 'conda';
-  return undefined;
+  const dot = name.lastIndexOf('.');
+  const ext = dot >= 0 ? name.slice(dot + 1) : '';
+  switch (ext) {
+    case 'py':
+      return name === 'setup.py' ? 'setup.py' : 'python';
+    case 'ipynb':
+      return 'notebook';
+    case 'txt':
+    case 'in':
+      if (name === 'runtime.txt') return 'runtime.txt';
+      // requirements/base.txt, requirements/gpu.txt...
+      return REQUIREMENTS_RE.test(name) || parentName === 'requirements' ? 'requirements' : undefined;
+    case 'yml':
+    case 'yaml':
+      return CONDA_RE.test(name) ? 'conda' : undefined;
+    default:
+      return EXACT.get(name);
+  }
 }
 
 export function isSourceRole(role: FileRole): boolean {
   return role === 'python' || role === 'notebook';
 }
 
-const ARTIFACT_EXT: Record<string, ArtifactFormat> = {
-  pt: 'pytorch',
-  pth: 'pytorch',
-  safetensors: 'safetensors',
-  onnx: 'onnx',
-  h5: 'keras',
-  hdf5: 'keras',
-  keras: 'keras',
-  joblib: 'joblib',
-  pkl: 'pickle',
-  pickle: 'pickle',
-  gguf: 'gguf',
-  mar: 'torchserve-mar',
-};
+const ARTIFACT_EXT = new Map<string, ArtifactFormat>([
+  ['pt', 'pytorch'],
+  ['pth', 'pytorch'],
+  ['safetensors', 'safetensors'],
+  ['onnx', 'onnx'],
+  ['h5', 'keras'],
+  ['hdf5', 'keras'],
+  ['keras', 'keras'],
+  ['joblib', 'joblib'],
+  ['pkl', 'pickle'],
+  ['pickle', 'pickle'],
+  ['gguf', 'gguf'],
+  ['mar', 'torchserve-mar'],
+]);
 
 export function artifactFormat(name: string): ArtifactFormat | undefined {
   const dot = name.lastIndexOf('.');
   if (dot <= 0) return undefined;
-  return ARTIFACT_EXT[name.slice(dot + 1).toLowerCase()];
+  const ext = name.slice(dot + 1);
+  return ARTIFACT_EXT.get(ext) ?? ARTIFACT_EXT.get(ext.toLowerCase());
 }
 
 /** Weights a Hugging Face model folder holds next to its config.json. */

@@ -1,11 +1,11 @@
 // conda environment files: conda match specs, CUDA selection packages, nested `pip:` lists.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { emptyFacts, pythonMajorMinor, shorten, type FileFacts } from './facts';
+import { emptyFacts, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
 import { normalizeName } from './pep508';
 import { applyRequirementLine } from './requirements';
 
 /** conda package names that are a different pip distribution. */
-const CONDA_TO_PIP: Record<string, string> = {
+const CONDA_TO_PIP = table<string>({
   pytorch: 'torch',
   'pytorch-gpu': 'torch',
   'pytorch-cpu': 'torch',
@@ -13,7 +13,7 @@ const CONDA_TO_PIP: Record<string, string> = {
   'py-xgboost-gpu': 'xgboost',
   'py-xgboost-cpu': 'xgboost',
   'py-catboost': 'catboost',
-};
+});
 
 /** Packages whose version *is* the CUDA version the environment selects. */
 const CUDA_SELECTORS = new Set(['pytorch-cuda', 'cudatoolkit', 'cuda-toolkit', 'cuda-version', 'cuda', 'cuda-runtime', 'cuda-cudart']);

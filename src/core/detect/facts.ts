@@ -149,3 +149,8 @@ export function pythonMajorMinor(spec: string): string | null {
   }
   return null;
 }
+
+/** A lookup table without a prototype: a key like `constructor` finds nothing. */
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}

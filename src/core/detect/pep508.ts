@@ -1,6 +1,7 @@
 // PEP 508 requirement strings, as far as detection needs them: name, extras, exact pin, local
 // version (where CUDA builds hide), and whether the environment marker can hold on Linux
 // (the container's platform).
+import { table } from './facts';
 
 export interface Requirement {
   /** PEP 503 normalised: lower-case, runs of `-_.` become `-`. */
@@ -85,11 +86,11 @@ export function parseRequirement(text: string): Requirement | null {
 }
 
 // Values of the platform-describing marker variables inside a Linux x86_64/aarch64 container.
-const LINUX_MARKERS: Record<string, string[]> = {
+const LINUX_MARKERS = table<string[]>({
   sys_platform: ['linux'],
   platform_system: ['Linux'],
   os_name: ['posix'],
-};
+});
 
 /**
  * Evaluates only the platform part of a marker. Anything it does not understand (python_version,
@@ -140,7 +141,8 @@ export function markerMayHoldOnLinux(marker: string): boolean {
       value = unq(lhs);
     }
     if (!variable || value === undefined) return null;
-    const actual = LINUX_MARKERS[variable]!;
+    const actual = LINUX_MARKERS[variable];
+    if (!actual) return null;
     if (op === '==' || op === '===') return actual.includes(value);
     if (op === '!=') return !actual.includes(value);
     if (op === 'in') return actual.some((a) => value.includes(a));

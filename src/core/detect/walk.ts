@@ -14,12 +14,25 @@ export interface WalkOptions {
   maxSourceFiles: number;
   /** Extra gitignore-syntax patterns, relative to the root. */
   ignore: readonly string[];
+  /** Called as soon as a file worth parsing is found, so reading can overlap the walk. */
+  onCandidate?: (rel: string, role: FileRole) => void;
 }
 
 export interface IgnoreLayer {
   /** Folder the rules belong to, root-relative ('' for the root). */
   base: string;
-  ig: Ignore;
+  /** Every rule: decides for folders. */
+  dirs: Ignore;
+  /**
+   * Rules that can match a file: a `dir/` rule never does, and files inside an ignored folder
+   * are never reached. Null when no rule is left.
+   */
+  files: Ignore | null;
+  /**
+   * Literal endings a file name must have for some file rule to match it (`*.log` → `.log`);
+   * null when a rule could match any name. Lets most files skip the matcher entirely.
+   */
+  fileSuffixes: string[] | null;
 }
 
 export interface WalkCandidate {
@@ -62,17 +75,57 @@ const CHUNK = 256;
 const READ_CONCURRENCY = 8;
 const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
 
-export function newIgnore(patterns: string): Ignore {
-  return ignore({ ignorecase: IGNORE_CASE }).add(patterns);
+export function compileIgnore(base: string, text: string): IgnoreLayer {
+  const fileRules: string[] = [];
+  let suffixes: string[] | null = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(?<!\\)\s+$/, '');
+    if (!line || line.startsWith('#') || line.endsWith('/')) continue;
+    fileRules.push(line);
+    const body = line.startsWith('!') ? line.slice(1) : line;
+    if (suffixes === null) continue;
+    if (body.includes('\\')) {
+      suffixes = null;
+      continue;
+    }
+    const last = body.slice(body.lastIndexOf('/') + 1);
+    const m = /[*?\]]([^*?\]]*)$/.exec(last);
+    const suffix = m ? m[1]! : last;
+    if (!suffix) suffixes = null;
+    else suffixes.push(IGNORE_CASE ? suffix.toLowerCase() : suffix);
+  }
+  return {
+    base,
+    dirs: ignore({ ignorecase: IGNORE_CASE }).add(text),
+    files: fileRules.length ? ignore({ ignorecase: IGNORE_CASE }).add(fileRules) : null,
+    fileSuffixes: suffixes,
+  };
+}
+
+/** Cheap pre-check: can any layer's file rules match this name at all? */
+function fileMayBeIgnored(chain: readonly IgnoreLayer[], name: string): boolean {
+  for (let k = 0; k < chain.length; k++) if (mayMatchFile(chain[k]!, name)) return true;
+  return false;
+}
+
+function mayMatchFile(layer: IgnoreLayer, name: string): boolean {
+  if (!layer.files) return false;
+  const sfx = layer.fileSuffixes;
+  if (!sfx) return true;
+  const n = IGNORE_CASE ? name.toLowerCase() : name;
+  for (let i = 0; i < sfx.length; i++) if (n.endsWith(sfx[i]!)) return true;
+  return false;
 }
 
 /** Git semantics across nested .gitignore files: the deepest file with a matching rule decides. */
 export function isIgnored(chain: readonly IgnoreLayer[], rel: string, isDir: boolean): boolean {
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
   for (let k = chain.length - 1; k >= 0; k--) {
     const layer = chain[k]!;
+    if (!isDir && !mayMatchFile(layer, name)) continue;
     const p = layer.base ? rel.slice(layer.base.length + 1) : rel;
     if (!p) continue;
-    const r = layer.ig.test(isDir ? `${p}/` : p);
+    const r = isDir ? layer.dirs.test(`${p}/`) : layer.files!.test(p);
     if (r.unignored) return false;
     if (r.ignored) return true;
   }
@@ -100,7 +153,9 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
   const candidates: WalkCandidate[] = [];
   const artifacts: Artifact[] = [];
   const pendingStats: Promise<void>[] = [];
-  const rootReal = await fs.realpath(root);
+  // Children are joined by concatenation (no path.join per entry), so drop a trailing separator.
+  const rootAbs = root.length > 1 ? root.replace(/[\\/]+$/, '') || root : root;
+  const rootReal = await fs.realpath(rootAbs);
   const state: WalkState = { rootReal, dirs: new Map(), skipped: new Set(), modelDirs: new Set() };
   const outsideVisited = new Set<string>();
   let filesSeen = 0;
@@ -108,7 +163,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
   let sourceCount = 0;
   let sourceCapHit = false;
 
-  const baseChain: IgnoreLayer[] = opts.ignore.length ? [{ base: '', ig: newIgnore(opts.ignore.join('\n')) }] : [];
+  const baseChain: IgnoreLayer[] = opts.ignore.length ? [compileIgnore('', opts.ignore.join('\n'))] : [];
 
   const statInto = (abs: string, onSize: (size: number) => void) => {
     pendingStats.push(
@@ -121,7 +176,8 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
     );
   };
 
-  const addFile = (d: DirTask, name: string, rel: string, abs: string): boolean => {
+  // Hot path: runs for every file. The relative path string is only built when needed.
+  const addFile = (owner: Artifact | undefined, d: DirTask, name: string): boolean => {
     if (filesSeen >= opts.fileBudget) {
       truncated = true;
       return false;
@@ -129,23 +185,22 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
     filesSeen++;
     const role = classifyFile(name, d.parentName);
     if (role) {
-      if (isSourceRole(role)) {
-        if (sourceCount < opts.maxSourceFiles) {
-          sourceCount++;
-          candidates.push({ rel, role });
-        } else sourceCapHit = true;
-      } else candidates.push({ rel, role });
+      const rel = d.rel ? `${d.rel}/${name}` : name;
+      if (!isSourceRole(role) || sourceCount < opts.maxSourceFiles) {
+        if (isSourceRole(role)) sourceCount++;
+        candidates.push({ rel, role });
+        opts.onCandidate?.(rel, role);
+      } else sourceCapHit = true;
     }
-    if (d.owner) {
-      const owner = d.owner;
-      statInto(abs, (size) => {
+    if (owner) {
+      statInto(d.abs + sep + name, (size) => {
         owner.bytes += size;
       });
     } else {
       const format = artifactFormat(name);
       if (format) {
-        const a: Artifact = { file: rel, format, bytes: 0 };
-        statInto(abs, (size) => {
+        const a: Artifact = { file: d.rel ? `${d.rel}/${name}` : name, format, bytes: 0 };
+        statInto(d.abs + sep + name, (size) => {
           a.bytes = size;
           artifacts.push(a);
         });
@@ -154,7 +209,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
     return true;
   };
 
-  let level: DirTask[] = [{ rel: '', abs: root, real: rootReal, chain: baseChain, parentName: '' }];
+  let level: DirTask[] = [{ rel: '', abs: rootAbs, real: rootReal, chain: baseChain, parentName: '' }];
   while (level.length && !truncated) {
     const nextLevel: DirTask[] = [];
     for (let c = 0; c < level.length && !truncated; c += CHUNK) {
@@ -168,7 +223,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
           warnings.push(`could not read folder ${d.rel || '.'}: ${errCode(err)}`);
         }
         const slot: { entries: DirEntry[] | null; gitignore?: string } = { entries };
-        if (entries?.some((e) => e.name === '.gitignore' && e.type === 'file')) {
+        if (entries?.some((e) => e.name === '.gitignore' && e.isFile())) {
           try {
             const r = await fs.readFile(join(d.abs, '.gitignore'), opts.maxFileBytes);
             if (r.ok) slot.gitignore = r.text;
@@ -184,39 +239,49 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         const d = chunk[i]!;
         const entries = listed[i]?.entries;
         if (!entries) continue;
-        // A virtualenv or conda env can have any name: recognise it by its marker.
-        if (d.rel && entries.some((e) => (e.name === 'pyvenv.cfg' && e.type === 'file') || (e.name === 'conda-meta' && e.type === 'dir'))) {
+        // One pass for the folder-level markers. A virtualenv or conda env can have any name.
+        let env = false;
+        let savedModel = false;
+        let hfConfig = false;
+        for (let k = 0; k < entries.length; k++) {
+          const n = entries[k]!.name;
+          if (n === 'pyvenv.cfg' || n === 'conda-meta') env = true;
+          else if (n === 'saved_model.pb') savedModel = true;
+          else if (n === 'config.json') hfConfig = true;
+        }
+        if (env && d.rel) {
           state.skipped.add(d.rel);
           continue;
         }
         const gi = listed[i]!.gitignore;
-        const chain = gi !== undefined ? [...d.chain, { base: d.rel, ig: newIgnore(gi) }] : d.chain;
+        const chain = gi !== undefined ? [...d.chain, compileIgnore(d.rel, gi)] : d.chain;
         state.dirs.set(d.rel, chain);
         let owner = d.owner;
         if (!owner) {
-          const names = entries.map((e) => e.name);
-          const format = names.includes('saved_model.pb') ? 'savedmodel' : names.includes('config.json') && names.some(isHfWeights) ? 'huggingface' : undefined;
+          const format = savedModel ? 'savedmodel' : hfConfig && entries.some((e) => isHfWeights(e.name)) ? 'huggingface' : undefined;
           if (format) {
             owner = { file: d.rel || '.', format, bytes: 0 };
             artifacts.push(owner);
             state.modelDirs.add(d.rel);
           }
         }
-        const here: DirTask = owner ? { ...d, owner } : d;
-        const dirName = d.rel.slice(d.rel.lastIndexOf('/') + 1);
+        const here: DirTask = owner && owner !== d.owner ? { ...d, owner } : d;
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const e of entries) {
-          const rel = d.rel ? `${d.rel}/${e.name}` : e.name;
-          if (e.type === 'dir') {
-            if (SKIP_DIRS.has(e.name) || (chain.length && isIgnored(chain, rel, true))) {
+          const name = e.name;
+          if (e.isFile()) {
+            if (chain.length && fileMayBeIgnored(chain, name) && isIgnored(chain, d.rel ? `${d.rel}/${name}` : name, false)) continue;
+            if (!addFile(owner, here, name)) break;
+            continue;
+          }
+          const rel = d.rel ? `${d.rel}/${name}` : name;
+          if (e.isDirectory()) {
+            if (SKIP_DIRS.has(name) || (chain.length && isIgnored(chain, rel, true))) {
               state.skipped.add(rel);
               continue;
             }
-            nextLevel.push({ rel, abs: join(d.abs, e.name), real: d.real + sep + e.name, chain, parentName: e.name, ...(owner ? { owner } : {}) });
-          } else if (e.type === 'file') {
-            if (chain.length && isIgnored(chain, rel, false)) continue;
-            if (!addFile({ ...here, parentName: dirName }, e.name, rel, join(d.abs, e.name))) break;
-          } else if (e.type === 'symlink') {
+            nextLevel.push({ rel, abs: d.abs + sep + name, real: d.real + sep + name, chain, parentName: name, ...(owner ? { owner } : {}) });
+          } else if (e.isSymbolicLink()) {
             const abs = join(d.abs, e.name);
             let st;
             try {
@@ -227,7 +292,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
             if (!st) continue; // dangling link
             if (chain.length && isIgnored(chain, rel, st.type === 'dir')) continue;
             if (st.type === 'file') {
-              if (!addFile({ ...here, parentName: dirName }, e.name, rel, abs)) break;
+              if (!addFile(owner, here, e.name)) break;
               continue;
             }
             if (st.type !== 'dir' || SKIP_DIRS.has(e.name)) continue;

@@ -82,8 +82,8 @@ export function createLinter(): Linter {
     for (const e of doc.errors) {
       const [s, en] = e.pos;
       if (e.code === 'DUPLICATE_KEY') {
-        const key = text.slice(s, en).trim() || text.slice(s).split(/[:\n]/)[0]?.trim() || '?';
-        out.push({ ...pos.range(s, Math.max(en, s + key.length)), severity: 'error', rule: 'duplicate-key', message: `duplicate key \`${key}\`: YAML keeps only the last value, and the API server rejects the object` });
+        const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(s, s + 1024))?.[0].trim() || '?';
+        out.push({ ...pos.range(s, s + key.length), severity: 'error', rule: 'duplicate-key', message: `duplicate key \`${key}\`: YAML keeps only the last value, and the API server rejects the object` });
       } else {
         broken = true;
         out.push({ ...pos.range(s, Math.max(en, s + 1)), severity: 'error', rule: 'syntax', message: e.message.split('\n')[0] ?? e.message });

@@ -117,7 +117,11 @@ export function deref(doc: Document.Parsed, node: unknown, depth = 0): Node | un
 
 export function keyString(pair: Pair): string | undefined {
   const k = pair.key;
-  if (isScalar(k)) return k.value === null ? '' : String(k.value);
+  if (isScalar(k)) {
+    // With `merge: true` the `<<` key's value is a Symbol; its source is still `<<`.
+    if (typeof k.value === 'symbol') return k.source ?? '<<';
+    return k.value === null ? '' : String(k.value);
+  }
   return undefined;
 }
 

@@ -3,6 +3,7 @@
 //   {{#name}}…{{/name}}               section: false/null/''/[] skip; array repeats per item; object pushes context
 //   {{^name}}…{{/name}}               inverted section
 //   {{! comment }}                    dropped
+//   {{> family/name.tmpl}}            partial, rendered with the current context
 // A tag alone on its line (sections, comments) removes that whole line, so templates can be
 // indented readably without leaving blank lines behind. Unknown names throw: a typo in a
 // template must fail the tests, not produce a silently broken Dockerfile.
@@ -17,13 +18,14 @@ export class TemplateError extends Error {}
 type Node =
   | { type: 'text'; text: string }
   | { type: 'var'; name: string }
+  | { type: 'partial'; name: string }
   | { type: 'section'; name: string; inverted: boolean; children: Node[] };
 
-const TAG = /\{\{\s*([#^/!]?)\s*([^}]*?)\s*\}\}/g;
+const TAG = /\{\{\s*([#^/!>]?)\s*([^}]*?)\s*\}\}/g;
 
 function stripStandalone(src: string): string {
   // Lines holding only a section/comment tag (plus whitespace) lose the whole line.
-  return src.replace(/^[ \t]*(\{\{\s*[#^/!][^}]*\}\})[ \t]*(\r?\n|$)/gm, '$1');
+  return src.replace(/^[ \t]*(\{\{\s*[#^/!>][^}]*\}\})[ \t]*(\r?\n|$)/gm, '$1');
 }
 
 export function parseTemplate(source: string, name = 'template'): Node[] {
@@ -38,6 +40,10 @@ export function parseTemplate(source: string, name = 'template'): Node[] {
     const sigil = m[1] ?? '';
     const tagName = m[2] ?? '';
     if (sigil === '!') continue;
+    if (sigil === '>') {
+      top.children.push({ type: 'partial', name: tagName });
+      continue;
+    }
     if (sigil === '#' || sigil === '^') {
       const node: Node = { type: 'section', name: tagName, inverted: sigil === '^', children: [] };
       top.children.push(node);
@@ -79,10 +85,25 @@ function truthy(v: TemplateValue): boolean {
   return v !== false && v !== null && v !== undefined && v !== '' && v !== 0;
 }
 
-function renderNodes(nodes: Node[], stack: TemplateValue[], template: string, out: string[]): void {
+/** Resolves `{{> name}}`; absent = partials are an error. */
+export type PartialLoader = (name: string) => string;
+
+interface RenderEnv {
+  template: string;
+  partials: PartialLoader | undefined;
+  depth: number;
+}
+
+function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out: string[]): void {
+  const template = env.template;
   for (const n of nodes) {
     if (n.type === 'text') {
       out.push(n.text);
+    } else if (n.type === 'partial') {
+      if (!env.partials) throw new TemplateError(`${template}: partial '${n.name}' but no partial loader`);
+      if (env.depth > 8) throw new TemplateError(`${template}: partials nested too deep at '${n.name}'`);
+      const src = env.partials(n.name);
+      renderNodes(parseTemplate(src, n.name), stack, { template: n.name, partials: env.partials, depth: env.depth + 1 }, out);
     } else if (n.type === 'var') {
       const v = lookup(stack, n.name, template);
       if (v !== null && v !== undefined && v !== false) {
@@ -92,18 +113,18 @@ function renderNodes(nodes: Node[], stack: TemplateValue[], template: string, ou
     } else {
       const v = lookup(stack, n.name, template);
       if (n.inverted) {
-        if (!truthy(v)) renderNodes(n.children, stack, template, out);
+        if (!truthy(v)) renderNodes(n.children, stack, env, out);
       } else if (Array.isArray(v)) {
-        for (const item of v) renderNodes(n.children, [...stack, item], template, out);
+        for (const item of v) renderNodes(n.children, [...stack, item], env, out);
       } else if (truthy(v)) {
-        renderNodes(n.children, typeof v === 'object' ? [...stack, v] : stack, template, out);
+        renderNodes(n.children, typeof v === 'object' ? [...stack, v] : stack, env, out);
       }
     }
   }
 }
 
-export function render(source: string, context: TemplateContext, name = 'template'): string {
+export function render(source: string, context: TemplateContext, name = 'template', partials?: PartialLoader): string {
   const out: string[] = [];
-  renderNodes(parseTemplate(source, name), [context], name, out);
+  renderNodes(parseTemplate(source, name), [context], { template: name, partials, depth: 0 }, out);
   return out.join('');
 }

@@ -4,7 +4,6 @@ import type { ScaffoldChoices } from '../../core/scaffold';
 import { CancelledError } from '../../platform/errors';
 import { displayName } from '../detect/statusBar';
 
-type ScaffoldModule = typeof import('../../core/scaffold');
 type CudaModule = typeof import('../../core/cuda');
 
 interface Pick<T> extends vscode.QuickPickItem {
@@ -25,28 +24,29 @@ function describeDetection(r: DetectionResult): string {
 }
 
 /** The keyboard path of Containerize Model: one QuickPick or InputBox per choice. */
-export async function askChoices(r: DetectionResult, given: Partial<ScaffoldChoices>, scaffold: ScaffoldModule): Promise<ScaffoldChoices> {
-  const base = scaffold.defaultChoices(r, given);
+export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Promise<ScaffoldChoices> {
   const title = `Containerize Model — ${describeDetection(r)}`;
 
   const target =
     given.target && given.target !== 'auto'
       ? given.target
       : await pick<'cpu' | 'gpu'>(
-          [
+          (
+            [
             {
               label: '$(server-process) GPU',
               description: r.accelerator === 'gpu' ? 'detected' : undefined,
               detail: r.accelerator === 'gpu' ? `CUDA base image${r.cuda ? ` for CUDA ${r.cuda}` : ''}, NVIDIA runtime, nvidia.com/gpu resources` : 'CUDA base image; detection found no GPU framework',
-              value: 'gpu',
+              value: 'gpu' as const,
             },
             {
               label: '$(chip) CPU',
               description: r.accelerator === 'cpu' ? 'detected' : undefined,
               detail: `python:${r.python ?? '3.11'}-slim, CPU-only wheels`,
-              value: 'cpu',
+              value: 'cpu' as const,
             },
-          ].sort((a) => (a.value === r.accelerator ? -1 : 1)),
+          ] satisfies Pick<'cpu' | 'gpu'>[]
+          ).sort((a) => (a.value === r.accelerator ? -1 : 1)),
           { title, placeHolder: 'Target' },
         );
 
@@ -81,19 +81,31 @@ export async function askChoices(r: DetectionResult, given: Partial<ScaffoldChoi
   );
   if (!outputs || outputs.length === 0) throw new CancelledError();
 
-  const port = given.port ?? Number(await input(title, 'Container port the model server listens on', String(base.port), (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535')));
+  const port = given.port ?? Number(await input(title, 'Container port the model server listens on', '8080', (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535')));
   const imageName =
     given.imageName ??
-    (await input(title, 'Image name (without tag)', base.imageName, (v) => (/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(v) ? undefined : 'Lower-case letters, digits and . _ - / separators')));
+    (await input(title, 'Image name (without tag)', defaultImageName(r), (v) => (/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(v) ? undefined : 'Lower-case letters, digits and . _ - / separators')));
 
-  return scaffold.defaultChoices(r, {
+  return {
     ...given,
     target,
     ...(cuda ? { cuda } : {}),
-    outputs: Object.fromEntries(outputs.map((o) => [o.value, true])) as ScaffoldChoices['outputs'],
+    outputs: {
+      dockerfile: false,
+      dockerignore: false,
+      compose: false,
+      kubernetes: false,
+      kserve: false,
+      ...Object.fromEntries(outputs.map((o) => [o.value, true])),
+    },
     port,
     imageName,
-  });
+  };
+}
+
+function defaultImageName(r: DetectionResult): string {
+  const base = r.root.split(/[\\/]/).filter(Boolean).pop() ?? 'model';
+  return base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'model';
 }
 
 async function input(title: string, prompt: string, value: string, validateInput: (v: string) => string | undefined): Promise<string> {

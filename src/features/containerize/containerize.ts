@@ -14,7 +14,7 @@ import { type OverwritePolicy, type WriteOutcome, writePlan } from './writePlan'
 /** Arguments for a scripted run (tests, the wizard, other extensions): what is given is not asked. */
 export interface ContainerizeRequest {
   folder?: string;
-  choices?: Partial<ScaffoldChoices>;
+  choices?: ScaffoldChoices;
   /** Ask nothing: take detection's defaults for every choice not given. */
   interactive?: boolean;
   overwrite?: OverwritePolicy;
@@ -74,17 +74,18 @@ export async function containerize(deps: Deps, services: Services, req: Containe
   const folder = await pickFolder(req);
   const detection = await detectFolder(deps, services, folder);
   const scaffold = await import('../../core/scaffold');
-  const templates = scaffold.extensionTemplateSource(path.join(deps.extensionUri.fsPath, 'templates'), folder.uri.fsPath);
+  const templates = templateSource(scaffold, deps, folder);
 
-  const defaults: Partial<ScaffoldChoices> = {
+  const defaults: ScaffoldChoices = {
     target: deps.config.get('scaffold.defaultTarget'),
     port: deps.config.get('scaffold.port'),
     ...req.choices,
   };
-  const choices = req.interactive === false ? scaffold.defaultChoices(detection, defaults) : await askChoices(detection, defaults, scaffold);
-  const existing = (rel: string): string | undefined => readExisting(folder.uri.fsPath, rel);
-  const plan = scaffold.planScaffold(detection, { ...choices, force: true }, templates, existing);
+  const choices = req.interactive === false ? defaults : await askChoices(detection, defaults);
+  // force: the plan lists every file; writePlan decides per file (ask, keep or overwrite).
+  const plan = scaffold.planScaffold(detection, { ...choices, force: true }, templates, (rel) => readExisting(folder.uri.fsPath, rel));
   for (const n of plan.notes) deps.log.info(`scaffold: ${n}`);
+  if (plan.errors.length > 0) throw new UserError(plan.errors.join(' '), 'Pick another CUDA version or target.');
 
   const outcome = await writePlan(folder.uri, plan.files, req.overwrite ?? 'ask', services.preview);
   deps.log.info(
@@ -93,10 +94,17 @@ export async function containerize(deps: Deps, services: Services, req: Containe
   if (req.open !== false) {
     const dockerfile = plan.files.find((f) => f.path === 'Dockerfile');
     if (dockerfile) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, dockerfile.path), { preview: false });
-    const summary = `ModelDock: ${outcome.created.length + outcome.overwritten.length} file(s) written for a ${plan.target.toUpperCase()} image on ${plan.baseImage}.`;
+    const summary = `ModelDock: ${outcome.created.length + outcome.overwritten.length} file(s) written for a ${plan.target.toUpperCase()} image${plan.baseImage ? ` on ${plan.baseImage}` : ''}.`;
     void vscode.window.showInformationMessage(summary + (plan.notes.length ? ` ${plan.notes[0]}` : ''));
   }
   return { plan, outcome };
+}
+
+/** Built-in templates, overlaid by the workspace's `.modeldock/templates/` when it has one. */
+function templateSource(scaffold: typeof import('../../core/scaffold'), deps: Deps, folder: vscode.WorkspaceFolder) {
+  const builtIn = scaffold.dirTemplateSource(path.join(deps.extensionUri.fsPath, 'templates'));
+  const override = path.join(folder.uri.fsPath, '.modeldock', 'templates');
+  return fs.existsSync(override) ? scaffold.overlayTemplateSource(scaffold.dirTemplateSource(override), builtIn) : builtIn;
 }
 
 function readExisting(root: string, rel: string): string | undefined {

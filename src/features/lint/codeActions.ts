@@ -1,17 +1,20 @@
 import * as vscode from 'vscode';
-import type { Finding, Fix, TextEdit } from '../../core/lint/types';
-import { TAG_PLACEHOLDER } from '../../core/lint/types';
+import { applyFix } from '../../core/lint';
+import type { Finding, Fix } from '../../core/lint/types';
 import type { LintDiagnostics } from './diagnostics';
 
-function toRange(e: TextEdit): vscode.Range {
-  return new vscode.Range(e.line - 1, e.column - 1, e.endLine - 1, e.endColumn - 1);
-}
-
-export function fixToEdit(uri: vscode.Uri, fix: Fix, tag?: string): vscode.WorkspaceEdit {
+/**
+ * One replacement covering every edit of the fix. A fix may insert twice at the same position
+ * and relies on array order; core's applyFix honours it, so the span it changed is replaced whole.
+ */
+export function fixToEdit(doc: vscode.TextDocument, fix: Fix, tag?: string): vscode.WorkspaceEdit {
+  const before = doc.getText();
+  const after = applyFix(before, fix, tag);
+  const offsets = fix.edits.flatMap((e) => [doc.offsetAt(new vscode.Position(e.line - 1, e.column - 1)), doc.offsetAt(new vscode.Position(e.endLine - 1, e.endColumn - 1))]);
+  const start = Math.min(...offsets);
+  const end = Math.max(...offsets);
   const edit = new vscode.WorkspaceEdit();
-  for (const e of fix.edits) {
-    edit.replace(uri, toRange(e), tag === undefined ? e.newText : e.newText.split(TAG_PLACEHOLDER).join(tag));
-  }
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(end)), after.slice(start, end + after.length - before.length));
   return edit;
 }
 
@@ -37,7 +40,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       if (finding.fix.needsInput === 'tag') {
         action.command = { command: LintCodeActions.PIN_TAG_COMMAND, title: finding.fix.title, arguments: [doc.uri, finding] };
       } else {
-        action.edit = fixToEdit(doc.uri, finding.fix);
+        action.edit = fixToEdit(doc, finding.fix);
       }
       actions.push(action);
     }
@@ -56,6 +59,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
         validateInput: (v) => (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v) ? 'A tag is letters, digits, _ . - (up to 128)' : v === 'latest' ? 'Pin a version, not latest' : undefined),
       }));
     if (!value) return false;
-    return vscode.workspace.applyEdit(fixToEdit(uri, finding.fix, value));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    return vscode.workspace.applyEdit(fixToEdit(doc, finding.fix, value));
   }
 }

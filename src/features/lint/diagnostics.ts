@@ -6,8 +6,11 @@ import type { WorkspaceDetection } from '../detect/workspaceDetection';
 
 type LintModule = typeof import('../../core/lint');
 type DocLinter = ReturnType<LintModule['createLinter']>;
+type DocumentCache = InstanceType<LintModule['DocumentCache']>;
 
 const DEBOUNCE_MS = 250;
+// Above this size a file is linted in slices, yielding to the extension host between documents.
+const ASYNC_THRESHOLD_CHARS = 256 * 1024;
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
 export function isDockerfile(doc: vscode.TextDocument): boolean {
@@ -40,6 +43,8 @@ export class LintDiagnostics implements vscode.Disposable {
   /** The findings behind the diagnostics, for quick fixes (same order as the diagnostics). */
   readonly findings = new Map<string, Finding[]>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per-document incremental state: only changed YAML documents are re-validated. */
+  private readonly caches = new Map<string, DocumentCache>();
   private readonly disposables: vscode.Disposable[] = [];
   private linter: Promise<{ mod: LintModule; linter: DocLinter }> | undefined;
 
@@ -95,6 +100,10 @@ export class LintDiagnostics implements vscode.Disposable {
 
   async lint(doc: vscode.TextDocument): Promise<Finding[]> {
     if (doc.isClosed) return [];
+    if (!vscode.workspace.getConfiguration('modeldock.lint', doc.uri).get<boolean>('enable', true)) {
+      this.collection.delete(doc.uri);
+      return [];
+    }
     const { mod, linter } = await this.loadLinter();
     const version = doc.version;
     const text = doc.getText();
@@ -109,7 +118,15 @@ export class LintDiagnostics implements vscode.Disposable {
       const { cudaCompat } = await import('../../core/cuda');
       findings = mod.lintDockerfile(text, file, { pins, cuda: cudaCompat });
     } else {
-      findings = linter.lintDocument(doc.uri.toString(), text, file, { schema: this.schemaEnabled(doc) });
+      const key = doc.uri.toString();
+      const options = { schema: this.schemaEnabled(doc) };
+      const prev = this.caches.get(key);
+      const result =
+        text.length > ASYNC_THRESHOLD_CHARS
+          ? await linter.lintYamlAsync(text, file, { ...options, yieldFn: () => new Promise<void>((r) => setImmediate(r)) }, prev)
+          : linter.lintIncremental(prev, text, file, options);
+      this.caches.set(key, result.cache);
+      findings = result.findings;
     }
     // A newer edit already scheduled its own run: drop this stale result.
     if (doc.isClosed || doc.version !== version) return findings;
@@ -123,8 +140,8 @@ export class LintDiagnostics implements vscode.Disposable {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.findings.delete(key);
+    this.caches.delete(key);
     this.collection.delete(uri);
-    void this.linter?.then(({ linter }) => linter.forget(key));
   }
 
   dispose(): void {

@@ -28,3 +28,38 @@ export function workspaceRoot(): vscode.Uri {
   if (!folder) throw new Error('the suite needs a workspace folder');
   return folder.uri;
 }
+
+let uiSeq = 0;
+
+/**
+ * Asks the launcher (which holds the Playwright page of this very workbench) to look at the
+ * real UI: see answerUi in scripts/lib/code-server.mjs.
+ */
+export async function ui<T = { ok: boolean; error?: string; texts?: string[]; values?: (string | null)[]; file?: string }>(
+  req: { op: 'text'; selector: string } | { op: 'attr'; selector: string; name: string } | { op: 'screenshot'; name: string } | { op: 'click'; selector: string } | { op: 'press'; key: string },
+  timeoutMs = 20_000,
+): Promise<T> {
+  const dir = process.env.MODELDOCK_UI_ANSWERS;
+  if (!dir) throw new Error('MODELDOCK_UI_ANSWERS is not set: run the suite through scripts/run-vscode-tests.mjs');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const id = `${process.pid}-${++uiSeq}`;
+  console.log(`MODELDOCK_UI ${JSON.stringify({ id, ...req })}`);
+  const file = path.join(dir, `${id}.json`);
+  const raw = await waitFor(`UI answer ${id} (${req.op})`, () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined), timeoutMs);
+  return JSON.parse(raw) as T;
+}
+
+/** Polls the workbench until some element matching `selector` has text matching `pattern`. */
+export async function uiText(selector: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last: string[] = [];
+  for (;;) {
+    const a = await ui({ op: 'text', selector });
+    last = a.texts ?? [];
+    const hit = last.find((t) => pattern.test(t));
+    if (hit !== undefined) return hit;
+    if (Date.now() > until) throw new Error(`no ${selector} matched ${pattern} within ${timeoutMs} ms; saw: ${JSON.stringify(last.slice(0, 20))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

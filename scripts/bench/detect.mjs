@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// Detection benchmark: a synthetic 100,000-file monorepo, `rg --files` over it vs ModelDock's
+// detect, peak memory of detect, and an incremental re-detect after one requirements file changes.
+// Prints figures only: timings depend on the machine, so nothing here asserts on them.
+//   node scripts/bench/detect.mjs            (or through `npm run bench`, which imports run())
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TMP = join(REPO, '.bench-tmp');
+const TREE = join(TMP, 'detect-monorepo');
+const BUNDLE = join(TMP, 'detect-bundle.cjs');
+const TOTAL_FILES = 100_000;
+// Bump when the generator changes, so a cached tree of an older shape is rebuilt.
+const TREE_VERSION = '2';
+const RG = '/usr/bin/rg';
+const RUNS = 3;
+
+/** Deterministic pseudo-random numbers: the same tree on every machine. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function generate(log) {
+  const marker = join(TREE, '.complete');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === `${TREE_VERSION}:${TOTAL_FILES}`) return false;
+  log(`generating ${TOTAL_FILES.toLocaleString('en')} files under ${TREE} (once; cached)...`);
+  rmSync(TREE, { recursive: true, force: true });
+  let count = 0;
+  const made = new Set();
+  const write = (rel, content) => {
+    const abs = join(TREE, rel);
+    const dir = dirname(abs);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(abs, content);
+    count++;
+  };
+  const rand = rng(42);
+
+  write('.gitignore', 'node_modules/\n.venv/\nbuild/\n*.log\n');
+  write('README.md', '# monorepo\n');
+  write('requirements.txt', '--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.3.1+cu121\n-r requirements-dev.txt\n');
+  write('requirements-dev.txt', 'pytest>=8\nruff\n');
+  write('.python-version', '3.11\n');
+
+  // node_modules: ignored by .gitignore (rg skips it too) and by name (detect never enters it).
+  for (let p = 0; count < 25_000; p++) {
+    for (let d = 0; d < 5; d++) for (let f = 0; f < 10; f++) write(`node_modules/pkg-${p}/lib/d${d}/f${f}.js`, 'module.exports = 1;\n');
+  }
+  // A virtualenv, recognised by its pyvenv.cfg (and hidden, which rg skips as well).
+  write('.venv/pyvenv.cfg', 'home = /usr/bin\nversion = 3.11.9\n');
+  for (let p = 0; count < 40_000; p++) {
+    for (let f = 0; f < 25; f++) write(`.venv/lib/python3.11/site-packages/mod${p}/m${f}.py`, 'import os\n');
+  }
+
+  // Services: deep trees, a few dependency files, Python sources, ignored build output.
+  const services = 24;
+  for (let s = 0; s < services; s++) {
+    const svc = `services/svc-${String(s).padStart(2, '0')}`;
+    if (s % 3 === 0) write(`${svc}/requirements.txt`, `scikit-learn==1.5.${s % 3}\nnumpy>=1.26\nfastapi\n`);
+    if (s % 3 === 1) write(`${svc}/pyproject.toml`, `[project]\nname = "svc${s}"\nrequires-python = ">=3.10"\ndependencies = ["transformers>=4.40", "torch==2.3.1"]\n`);
+    if (s % 3 === 2) write(`${svc}/package.json`, '{"name": "web"}\n');
+    write(`${svc}/app.py`, 'from fastapi import FastAPI\nimport torch\napp = FastAPI()\n');
+    write(`${svc}/build/out.log`, 'ignored\n');
+  }
+  // Folders hold ~20 files on average, some chains eight levels deep (typical source trees).
+  const dirsPerService = 120;
+  const serviceDirs = [];
+  for (let s = 0; s < services; s++) {
+    const dirs = [];
+    for (let k = 0; k < dirsPerService; k++) {
+      const depth = 1 + Math.floor(rand() * 8);
+      const parts = [];
+      for (let d = 0; d < depth; d++) parts.push(`m${Math.floor(rand() * 3)}`);
+      dirs.push(parts.join('/'));
+    }
+    serviceDirs.push(dirs);
+  }
+  const exts = ['.py', '.ts', '.json', '.md', '.txt', '.csv', '.yaml'];
+  let n = 0;
+  while (count < TOTAL_FILES - 1) {
+    const s = n % services;
+    const dir = serviceDirs[s][Math.floor(rand() * dirsPerService)];
+    const ext = exts[Math.floor(rand() * exts.length)];
+    const body = ext === '.py' ? (rand() < 0.3 ? 'import numpy as np\nimport torch\n' : 'import os\n\ndef f():\n    return 1\n') : 'x\n';
+    write(`services/svc-${String(s).padStart(2, '0')}/src/${dir}/f${n}${ext}`, body);
+    n++;
+  }
+  writeFileSync(marker, `${TREE_VERSION}:${TOTAL_FILES}`);
+  count++;
+  log(`generated ${count.toLocaleString('en')} files`);
+  return true;
+}
+
+async function bundle() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(REPO, 'src/core/detect/index.ts')],
+    outfile: BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+}
+
+function timeRg() {
+  if (!existsSync(RG)) return { note: `${RG} not found (apt-get install ripgrep): skipping the rg baseline` };
+  let best = Infinity;
+  let files = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(RG, ['--files', TREE], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) return { note: `rg failed: ${r.stderr}` };
+    files = r.stdout.split('\n').length - 1;
+    best = Math.min(best, ms);
+  }
+  return { ms: best, files };
+}
+
+// Runs in a fresh node: its maxRSS is detect's own peak, not the benchmark's.
+const CHILD = `
+const { detectProject, createDetector } = require(${JSON.stringify(BUNDLE)});
+const { writeFileSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+(async () => {
+  const tree = ${JSON.stringify(TREE)};
+  const opts = { fileBudget: 1000000 };
+  let best = Infinity, result;
+  for (let i = 0; i < ${RUNS}; i++) {
+    const t0 = performance.now();
+    result = await detectProject(tree, opts);
+    best = Math.min(best, performance.now() - t0);
+  }
+  const det = createDetector(tree, opts);
+  await det.detect();
+  const rel = 'services/svc-00/requirements.txt';
+  const abs = join(tree, rel);
+  const original = readFileSync(abs, 'utf8');
+  let incBest = Infinity, inc;
+  try {
+    for (let i = 0; i < ${RUNS}; i++) {
+      writeFileSync(abs, original + '# touched ' + i + '\\n');
+      const t0 = performance.now();
+      inc = await det.update([rel]);
+      incBest = Math.min(incBest, performance.now() - t0);
+    }
+  } finally {
+    writeFileSync(abs, original);
+  }
+  process.stdout.write(JSON.stringify({
+    best, incBest, filesSeen: result.stats.filesSeen, truncated: result.stats.truncated,
+    frameworks: result.frameworks.map((f) => f.name + (f.version ? '@' + f.version : '')),
+    accelerator: result.accelerator, cuda: result.cuda, warnings: result.warnings.length,
+    incFrameworks: inc.frameworks.length,
+    maxRssKb: process.resourceUsage().maxRSS,
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+function timeDetect() {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-e', CHILD], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`detect child failed: ${r.stderr}`);
+  return { ...JSON.parse(r.stdout), childWallMs: wall };
+}
+
+export async function run({ log = console.log } = {}) {
+  generate(log);
+  await bundle();
+  const rg = timeRg();
+  const d = timeDetect();
+  const fmt = (ms) => `${ms.toFixed(1)} ms`;
+  log(`detect benchmark: ${TOTAL_FILES.toLocaleString('en')}-file monorepo (best of ${RUNS})`);
+  if (rg.note) log(`  rg --files:           ${rg.note}`);
+  else log(`  rg --files:           ${fmt(rg.ms)} (${rg.files.toLocaleString('en')} files listed; wall time incl. process start)`);
+  log(`  modeldock detect:     ${fmt(d.best)} (${d.filesSeen.toLocaleString('en')} files seen; in-process, after node start; whole child incl. ${RUNS + 1} full runs: ${fmt(d.childWallMs)})`);
+  if (!rg.note) log(`  ratio detect/rg:      ${(d.best / rg.ms).toFixed(2)}x (target <= 1.5x)`);
+  log(`  detect peak RSS:      ${(d.maxRssKb / 1024).toFixed(1)} MB (target < 150 MB)`);
+  log(`  incremental update:   ${fmt(d.incBest)} after one requirements file changed (target < 20 ms)`);
+  log(`  result:               ${d.frameworks.join(', ')}; ${d.accelerator}${d.cuda ? ` cuda ${d.cuda}` : ''}; ${d.warnings} warning(s)${d.truncated ? '; TRUNCATED' : ''}`);
+  return {
+    name: 'detect',
+    rgMs: rg.ms ?? null,
+    detectMs: d.best,
+    ratio: rg.ms ? d.best / rg.ms : null,
+    peakRssMb: d.maxRssKb / 1024,
+    incrementalMs: d.incBest,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,535 @@
+// planScaffold: detection report + user choices -> the files to write, as plain data.
+// Pure: reads templates only through the TemplateSource and current files only through `existing`.
+import { chooseGpuBase, pythonSlimImage, type GpuBaseChoice } from '../cuda/index';
+import type { DetectionResult, DeclaredPackage } from '../detect/types';
+import {
+  FileSet,
+  composeFile,
+  dockerignoreFile,
+  kserveFile,
+  kubernetesFiles,
+  modelMount,
+  posixBasename,
+  posixDirname,
+  pvcStorage,
+  renderTemplate,
+  resourcesFor,
+  type ContainerSpec,
+  type KserveSpec,
+} from './common';
+import { PIP_NAME, dnsName, kserveFormat, projectFacts, type ProjectFacts } from './project';
+import { planRuntime } from './runtimes';
+import { nodeTemplateSource, type TemplateSource } from './templates';
+import {
+  DEFAULT_CHOICES,
+  DEFAULT_OUTPUTS,
+  type ScaffoldChoices,
+  type ScaffoldOutputs,
+  type ScaffoldPlan,
+  type ServingRuntime,
+} from './types';
+
+export type ExistingFile = (relPath: string) => string | undefined;
+
+const TORCH_CPU_INDEX = 'https://download.pytorch.org/whl/cpu';
+
+/** Everything the runtimes share once choices are validated. */
+export interface PlanInputs {
+  detection: DetectionResult;
+  facts: ProjectFacts;
+  choices: ScaffoldChoices;
+  outputs: ScaffoldOutputs;
+  target: 'cpu' | 'gpu';
+  name: string;
+  image: string;
+  tag: string;
+  port: number;
+  gpuCount: number;
+  deviceIds: string[] | null;
+  weightsInImage: boolean;
+  force: boolean;
+  layout: { context: string; dockerfile: string };
+  templates: TemplateSource;
+  existing: ExistingFile | undefined;
+  notes: string[];
+  errors: string[];
+}
+
+function validImageName(s: string): boolean {
+  return /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(s) || /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/.test(s);
+}
+
+function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, existing: ExistingFile | undefined, templates: TemplateSource): PlanInputs {
+  const notes: string[] = [];
+  const errors: string[] = [];
+  const facts = projectFacts(detection);
+  const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
+  const outputs: ScaffoldOutputs = { ...DEFAULT_OUTPUTS, ...(choices.outputs ?? {}) };
+
+  let image = (choices.imageName ?? facts.projectName).trim();
+  let tag: string = choices.imageTag ?? DEFAULT_CHOICES.imageTag;
+  const tagAt = image.lastIndexOf(':');
+  if (tagAt > image.lastIndexOf('/')) {
+    // `name:1.2` given as the image name: keep the tag unless one was chosen separately.
+    if (choices.imageTag === undefined) tag = image.slice(tagAt + 1);
+    image = image.slice(0, tagAt);
+  }
+  if (!validImageName(image)) {
+    errors.push(`image name '${image}' is not a valid lowercase image reference`);
+  }
+  if (tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    notes.push(`Image tag '${tag}' replaced by ${DEFAULT_CHOICES.imageTag}: manifests use a pinned tag, never latest.`);
+    tag = DEFAULT_CHOICES.imageTag;
+  }
+  const name = dnsName(image.split('/').pop() ?? image, facts.projectName);
+
+  const port = choices.port ?? DEFAULT_CHOICES.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${port} is not in 1-65535`);
+
+  const deviceIds = choices.deviceIds && choices.deviceIds.length > 0 ? choices.deviceIds.map(String) : null;
+  const gpuCount = deviceIds ? deviceIds.length : (choices.gpuCount ?? DEFAULT_CHOICES.gpuCount);
+  if (!Number.isInteger(gpuCount) || gpuCount < 1) errors.push(`GPU count ${gpuCount} must be a positive integer`);
+
+  const requested = choices.target ?? DEFAULT_CHOICES.target;
+  let target: 'cpu' | 'gpu' = requested === 'auto' ? detection.accelerator : requested;
+  if (requested === 'auto') notes.push(`Target ${target.toUpperCase()} follows detection (accelerator: ${detection.accelerator}).`);
+  if (target === 'gpu' && runtime === 'python' && facts.gpuFramework === null) {
+    notes.push(`${facts.primary ?? 'This project'} does not use a GPU: building a CPU image instead.`);
+    target = 'cpu';
+  }
+  if (target === 'cpu' && choices.cuda) notes.push(`--cuda ${choices.cuda} ignored: the target is CPU.`);
+
+  return {
+    detection,
+    facts,
+    choices,
+    outputs,
+    target,
+    name,
+    image,
+    tag,
+    port,
+    gpuCount,
+    deviceIds,
+    weightsInImage: choices.weightsInImage ?? DEFAULT_CHOICES.weightsInImage,
+    force: choices.force ?? DEFAULT_CHOICES.force,
+    layout: choices.layout ?? { context: '.', dockerfile: 'Dockerfile' },
+    templates,
+    existing,
+    notes,
+    errors,
+  };
+}
+
+/** The runtimes that fit what detection found, best first (for the UI and notes). */
+export function suggestedRuntimes(d: DetectionResult): ServingRuntime[] {
+  const out: ServingRuntime[] = ['python'];
+  const formats = new Set(d.artifacts.map((a) => a.format));
+  if (formats.has('savedmodel')) out.push('tfserving');
+  if (formats.has('torchserve-mar') || d.entrypoint?.kind === 'torchserve') out.push('torchserve');
+  if (formats.has('onnx') || formats.has('savedmodel') || formats.has('pytorch')) out.push('triton');
+  if (kserveFormat(d, projectFacts(d)) !== null) out.push('kserve');
+  return out;
+}
+
+// ---------------------------------------------------------------- python runtime
+
+interface Entry {
+  cmd: string[];
+  cmdComment: string;
+  serving: boolean;
+  healthPath: string | null;
+  /** HTTP probe (true) or TCP (false). */
+  http: boolean;
+  env: { name: string; value: string; comment: string }[];
+  createServe: boolean;
+}
+
+function entryFor(p: PlanInputs): Entry {
+  const d = p.detection;
+  const e = d.entrypoint;
+  const port = String(p.port);
+  const declared = (n: string): boolean => d.packages.some((x) => x.name === n);
+  const none: Entry = { cmd: [], cmdComment: '', serving: true, healthPath: '/healthz', http: true, env: [], createServe: false };
+  if (e && e.kind !== 'torchserve') {
+    const dir = posixDirname(e.file);
+    const mod = posixBasename(e.file).replace(/\.py$/, '');
+    switch (e.kind) {
+      case 'fastapi':
+        p.notes.push(`FastAPI: serving ${e.file} as ${mod}:app (rename in CMD if the app object has another name); probes use /docs — point them at your health route if you have one.`);
+        return { ...none, cmd: ['uvicorn', ...(dir ? ['--app-dir', dir] : []), `${mod}:app`, '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected FastAPI app (${e.file}) with uvicorn on all interfaces.`, healthPath: '/docs' };
+      case 'flask':
+        p.notes.push('Flask: probes check that the port answers (TCP); point them at a health route if you have one.');
+        if (declared('gunicorn')) {
+          return { ...none, cmd: ['gunicorn', '--bind', `0.0.0.0:${port}`, ...(dir ? ['--chdir', dir] : []), `${mod}:app`], cmdComment: `Serve the detected Flask app (${e.file}) with gunicorn, which the project declares.`, healthPath: null, http: false };
+        }
+        return { ...none, cmd: ['flask', '--app', e.file, 'run', '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected Flask app (${e.file}); add gunicorn to the requirements for a production server.`, healthPath: null, http: false };
+      case 'streamlit':
+        return { ...none, cmd: ['streamlit', 'run', e.file, '--server.port', port, '--server.address', '0.0.0.0', '--server.headless', 'true'], cmdComment: `Run the detected Streamlit app (${e.file}) headless on all interfaces.`, healthPath: '/_stcore/health' };
+      case 'gradio':
+        return {
+          ...none,
+          cmd: ['python3', e.file],
+          cmdComment: `Run the detected Gradio app (${e.file}); GRADIO_SERVER_NAME/PORT make it listen on all interfaces.`,
+          healthPath: '/',
+          env: [
+            { name: 'GRADIO_SERVER_NAME', value: '0.0.0.0', comment: 'Gradio listens on all interfaces, not only localhost.' },
+            { name: 'GRADIO_SERVER_PORT', value: port, comment: 'Gradio uses the same port as the manifests.' },
+          ],
+        };
+      case 'script':
+        return { ...none, cmd: ['python3', e.file], cmdComment: `Run the detected script (${e.file}); it is not a server, so Kubernetes gets a Job.`, serving: false, healthPath: null, http: false };
+    }
+  }
+  if (e?.kind === 'torchserve') p.notes.push(`A TorchServe handler (${e.file}) was found: --runtime torchserve serves it without a Python server.`);
+  if (p.choices.createEntrypoint) {
+    return { ...none, cmd: ['python3', 'serve.py'], cmdComment: 'Run the generated stdlib server (serve.py): POST /predict, GET /healthz.', createServe: true };
+  }
+  p.notes.push('No serving entrypoint was detected and none was requested: the image has a placeholder CMD and Kubernetes gets a Job. Choose "create entrypoint" (--create-entrypoint) for a small server.');
+  return {
+    ...none,
+    cmd: ['python3', '-c', "import sys; sys.exit('ModelDock: no entrypoint was detected; set CMD in the Dockerfile')"],
+    cmdComment: 'TODO(modeldock): no entrypoint was detected; replace this placeholder with your command.',
+    serving: false,
+    healthPath: null,
+    http: false,
+  };
+}
+
+function shq(s: string): string {
+  return /^[A-Za-z0-9_.,:/=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function requirementOf(p: DeclaredPackage): string {
+  const extras = p.extras.length ? `[${p.extras.join(',')}]` : '';
+  return p.version ? `${p.name}${extras}==${p.version}` : `${p.name}${extras}`;
+}
+
+interface DepPlan {
+  copies: { src: string; dest: string }[];
+  comments: string[];
+  run: string | null;
+  post: string | null;
+  summary: string;
+  codeComment: string;
+}
+
+function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPlan {
+  const d = p.detection;
+  const pip = 'python3 -m pip install --no-cache-dir';
+  const index: string[] = [];
+  const comments: string[] = [];
+  if (p.target === 'cpu' && p.facts.usesTorch) {
+    index.push('--extra-index-url', TORCH_CPU_INDEX);
+    comments.push('CPU target: torch comes from the PyTorch CPU wheel index (no multi-GB CUDA libraries).');
+  } else if (gpu?.pipIndexUrl) {
+    index.push('--extra-index-url', gpu.pipIndexUrl);
+    comments.push(`GPU target: ${gpu.pipIndexUrl} provides the CUDA ${gpu.cuda} build${gpu.framework === 'pytorch' ? 's of torch' : ''}.`);
+  }
+  if (d.indexUrls.length) p.notes.push(`The project's own index URLs (${d.indexUrls.join(', ')}) are honoured by pip from the requirement files.`);
+  const idx = index.length ? ` ${index.join(' ')}` : '';
+  const serveExtras: string[] = [];
+  if (d.entrypoint?.kind === 'fastapi' && !d.packages.some((x) => x.name === 'uvicorn')) {
+    serveExtras.push('uvicorn');
+    p.notes.push('uvicorn is not declared: the image installs it to serve the FastAPI app (add it to your requirements).');
+  }
+  const gpuSteps: string[] = [];
+  if (gpu && p.target === 'gpu') {
+    if (gpu.removePackages.length) gpuSteps.push(`python3 -m pip uninstall -y ${gpu.removePackages.join(' ')}`);
+    if (gpu.gpuPackages.length) gpuSteps.push(`${pip}${idx} ${gpu.gpuPackages.map(shq).join(' ')}`);
+    if (gpuSteps.length) comments.push(`GPU packages: ${[...gpu.removePackages.map((r) => `remove ${r}`), ...gpu.gpuPackages].join(', ')}.`);
+  }
+  const join = (steps: string[]): string | null => (steps.length ? steps.join(' \\\n && ') : null);
+
+  const reqs = d.dependencyFiles.filter((f) => f.kind === 'requirements');
+  if (reqs.length) {
+    const main =
+      reqs.find((f) => f.file === 'requirements.txt') ??
+      reqs.find((f) => !/(dev|test|lint|doc)/i.test(posixBasename(f.file))) ??
+      reqs[0]!;
+    const steps = [`${pip}${idx} -r ${shq(main.file)}`];
+    if (serveExtras.length) steps.push(`${pip} ${serveExtras.join(' ')}`);
+    return {
+      // All requirement files travel together so `-r other.txt` includes resolve.
+      copies: reqs.map((f) => ({ src: f.file, dest: `./${f.file}` })),
+      comments,
+      run: join([...steps, ...gpuSteps]),
+      post: null,
+      summary: reqs.map((f) => f.file).join(', '),
+      codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+    };
+  }
+  const proj = d.dependencyFiles.find((f) => f.kind === 'pyproject') ?? d.dependencyFiles.find((f) => f.kind === 'setup.cfg' || f.kind === 'setup.py');
+  if (proj) {
+    const deps = d.packages.filter((x) => x.file === proj.file);
+    if (deps.length) {
+      // pip cannot install only the dependencies of a pyproject without the sources, so the
+      // declared requirements are installed here and the project itself after COPY . . (--no-deps).
+      comments.push(`The dependencies declared in ${proj.file}, installed without the sources so this layer stays cached.`);
+      const steps = [`${pip}${idx} ${[...deps.map((x) => x.spec || requirementOf(x)), ...serveExtras].map(shq).join(' ')}`];
+      return {
+        copies: [{ src: proj.file, dest: `./${proj.file}` }],
+        comments,
+        run: join([...steps, ...gpuSteps]),
+        post: `${pip} --no-deps ${posixDirname(proj.file) ? `./${posixDirname(proj.file)}` : '.'}`,
+        summary: proj.file,
+        codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+      };
+    }
+    p.notes.push(`${proj.file} declares no dependencies ModelDock could read: they are installed with the project after COPY . ., so code changes reinstall them.`);
+    return {
+      copies: [],
+      comments,
+      run: join([...(serveExtras.length ? [`${pip} ${serveExtras.join(' ')}`] : []), ...gpuSteps]),
+      post: `${pip}${idx} .`,
+      summary: 'the base image',
+      codeComment: 'The project and its dependencies are installed from the sources below.',
+    };
+  }
+  // No requirements or pyproject: install what detection saw, by name (pinned where it was pinned).
+  const seen = new Map<string, string>();
+  for (const x of d.packages) if (!seen.has(x.name)) seen.set(x.name, requirementOf(x));
+  if (seen.size === 0) for (const f of d.frameworks) seen.set(PIP_NAME[f.name], f.version ? `${PIP_NAME[f.name]}==${f.version}` : PIP_NAME[f.name]);
+  if (entry.createServe && p.facts.artifacts.some((a) => a.format === 'joblib') && !seen.has('joblib')) seen.set('joblib', 'joblib');
+  for (const s of serveExtras) seen.set(s, s);
+  const list = [...seen.values()];
+  p.notes.push(
+    d.dependencyFiles.length
+      ? `Dependencies come from ${d.dependencyFiles.map((f) => f.file).join(', ')}, which pip cannot read directly: installing the ${list.length} detected packages by name. Add a requirements.txt for exact control.`
+      : `No dependency file was found: installing the ${list.length} detected packages by name (${list.join(' ') || 'none'}). Add a requirements.txt for reproducible builds.`,
+  );
+  comments.push('Packages detected in the code (no requirements file); pinned where the project pinned them.');
+  return {
+    copies: [],
+    comments,
+    run: join([...(list.length ? [`${pip}${idx} ${list.map(shq).join(' ')}`] : []), ...gpuSteps]),
+    post: null,
+    summary: 'the package list below',
+    codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+  };
+}
+
+function loaderFlags(format: string | null, primary: string | null): Record<string, boolean> {
+  const f = {
+    loadJoblib: format === 'joblib',
+    loadPickle: format === 'pickle',
+    loadOnnx: format === 'onnx',
+    loadTorch: format === 'pytorch',
+    loadKeras: format === 'keras',
+    loadSavedModel: format === 'savedmodel',
+    loadHf: format === 'huggingface',
+    loadNone: false,
+    predictSklearn: false,
+  };
+  f.predictSklearn = f.loadJoblib || f.loadPickle;
+  f.loadNone = !Object.values(f).some(Boolean);
+  void primary;
+  return f;
+}
+
+const SERVE_FORMATS = ['joblib', 'pickle', 'onnx', 'pytorch', 'keras', 'savedmodel', 'huggingface'];
+
+function planPython(p: PlanInputs): ScaffoldPlan {
+  const { facts, target, templates: t } = p;
+  const files = new FileSet(p.existing, p.force);
+  let gpu: GpuBaseChoice | null = null;
+  let baseImage: string;
+  let baseComment: string;
+  let variant: 'cpu' | 'gpu' | 'cuda' = 'cpu';
+  if (target === 'gpu') {
+    const fw = facts.gpuFramework ?? 'generic';
+    const detectedCuda = p.detection.cuda ?? undefined;
+    const opts = { python: facts.python, ...(p.choices.gpuBase ? { prefer: p.choices.gpuBase } : {}) };
+    gpu = chooseGpuBase(fw, facts.gpuFrameworkVersion, p.choices.cuda ? { ...opts, cuda: p.choices.cuda } : detectedCuda ? { ...opts, cuda: detectedCuda } : opts);
+    if (gpu.error && !p.choices.cuda && detectedCuda) {
+      p.notes.push(`Detected CUDA ${detectedCuda} does not fit (${gpu.error}); using the table's default instead.`);
+      gpu = chooseGpuBase(fw, facts.gpuFrameworkVersion, opts);
+    }
+    p.notes.push(...gpu.notes.filter((n) => n !== gpu?.error));
+    if (gpu.error) p.errors.push(gpu.error);
+    baseImage = gpu.image;
+    variant = gpu.strategy === 'official-image' ? 'gpu' : gpu.strategy === 'cuda-base+pip' ? 'cuda' : 'cpu';
+    const pin = facts.gpuFrameworkVersion ? `${fw} ${facts.gpuFrameworkVersion}` : `${fw} (unpinned)`;
+    baseComment = gpu.known
+      ? `GPU base for ${pin}: ${gpu.strategy === 'official-image' ? 'the official image' : gpu.strategy === 'cuda-base+pip' ? 'nvidia/cuda runtime + cuDNN' : 'slim Python; CUDA comes from NVIDIA pip wheels'} with CUDA ${gpu.cuda} (ModelDock CUDA table).${facts.gpuFrameworkVersion ? '' : ' No pin: a current default, see the notes.'}`
+      : `UNVERIFIED: ${pin} is not in ModelDock's CUDA table; CUDA ${gpu.cuda} was not checked against it.`;
+  } else {
+    baseImage = pythonSlimImage(facts.python);
+    baseComment = `CPU: slim Python ${facts.python}${facts.pythonDetected ? ', the project\'s version' : ' (no Python version detected: default)'} — a pinned minor, never :latest.`;
+    if (!facts.pythonDetected) p.notes.push(`No Python version detected: using ${baseImage}.`);
+  }
+
+  const entry = entryFor(p);
+  const deps = depPlan(p, gpu, entry);
+  const artifacts = facts.artifacts;
+  const mount = p.weightsInImage ? null : modelMount(artifacts);
+  const serveArtifact = artifacts.find((a) => SERVE_FORMATS.includes(a.format)) ?? null;
+  const modelPath = serveArtifact ? (mount?.containerPath.get(serveArtifact.file) ?? `/app/${serveArtifact.file}`) : '/models/model';
+  const modelDir = mount ? '/models' : artifacts.length ? `/app/${posixDirname(artifacts[0]!.file) || ''}`.replace(/\/$/, '') || '/app' : '/models';
+  const extraEnv = [...entry.env];
+  if (entry.createServe) extraEnv.push({ name: 'MODEL_PATH', value: modelPath, comment: 'serve.py loads the model from here.' });
+  if (gpu?.strategy === 'python-base+pip-cuda') {
+    extraEnv.push({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility', comment: 'The slim base has no NVIDIA settings: ask the container toolkit for the driver\'s compute libraries.' });
+  }
+  const healthUrl = `http://127.0.0.1:${p.port}${entry.healthPath ?? '/'}`;
+  const healthTest = entry.serving
+    ? entry.http
+      ? ['python3', '-c', `import urllib.request; urllib.request.urlopen('${healthUrl}', timeout=4)`]
+      : ['python3', '-c', `import socket; socket.create_connection(('127.0.0.1', ${p.port}), timeout=4).close()`]
+    : null;
+  const fwLabel = facts.primary ?? 'python';
+  const summary = `${fwLabel}${facts.gpuFrameworkVersion ? ` (${facts.gpuFramework} ${facts.gpuFrameworkVersion})` : ''} on ${target.toUpperCase()}${gpu ? `, CUDA ${gpu.cuda}` : ''}.`;
+
+  const ctx = {
+    summary,
+    baseImage,
+    baseComment,
+    title: p.name,
+    description: `${fwLabel} model image (${target}) generated by ModelDock`,
+    version: p.tag,
+    modelDir,
+    modelDirComment: mount
+      ? 'Model weights are mounted here at run time (compose volume / Kubernetes volume), not baked into the image.'
+      : p.weightsInImage && artifacts.length
+        ? 'Model weights are baked into the image (weights-in-image was chosen).'
+        : 'Where the code should look for model files; mount them here at run time.',
+    serving: entry.serving,
+    port: p.port,
+    extraEnv,
+    depSummary: deps.summary,
+    depCopies: deps.copies,
+    depComments: deps.comments,
+    depRun: deps.run,
+    codeComment: deps.codeComment,
+    postCopyRun: deps.post,
+    modelLinks: mount?.links ?? null,
+    healthComment: entry.http
+      ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
+      : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
+    healthcheckJson: healthTest ? JSON.stringify(healthTest) : '',
+    cmdComment: entry.cmdComment,
+    cmdJson: JSON.stringify(entry.cmd),
+  };
+
+  const family = facts.family;
+  const dockerfileTemplate = t.has(`${family}/Dockerfile.${variant}.tmpl`) ? `${family}/Dockerfile.${variant}.tmpl` : `python/Dockerfile.${variant}.tmpl`;
+  const generated: string[] = [];
+  if (p.outputs.compose) generated.push('compose.yaml');
+  if (p.outputs.kubernetes || p.outputs.kserve) generated.push('k8s');
+
+  if (p.outputs.dockerfile) files.add('Dockerfile', renderTemplate(t, dockerfileTemplate, ctx));
+  if (entry.createServe) {
+    const fmt = serveArtifact?.format ?? null;
+    if (!serveArtifact) p.notes.push('serve.py: no loadable model artifact was detected; fill in load_model() and predict() (marked TODO).');
+    files.add(
+      'serve.py',
+      renderTemplate(t, 'python/serve.py.tmpl', {
+        frameworkLabel: fwLabel,
+        defaultModelPath: modelPath,
+        defaultModelPathPy: JSON.stringify(modelPath),
+        port: p.port,
+        ...loaderFlags(fmt, facts.primary),
+      }),
+      true,
+    );
+  }
+  if (p.outputs.dockerignore) {
+    files.add(
+      '.dockerignore',
+      dockerignoreFile(
+        t,
+        {
+          artifacts: p.weightsInImage ? [] : artifacts.map((a) => a.file),
+          generated,
+          mustKeep: [...deps.copies.map((c) => c.src), ...(entry.createServe ? ['serve.py'] : []), ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : [])],
+        },
+        p.notes,
+      ),
+    );
+  }
+
+  const bytes = artifacts.reduce((n, a) => n + a.bytes, 0);
+  const ports = entry.serving ? [{ name: 'http', port: p.port }] : [];
+  const spec: ContainerSpec = {
+    name: p.name,
+    image: `${p.image}:${p.tag}`,
+    ports,
+    probe: entry.serving ? { http: entry.http, path: entry.healthPath ?? '/', portName: 'http' } : null,
+    env: [{ name: 'MODEL_DIR', value: modelDir }, ...(entry.createServe ? [{ name: 'MODEL_PATH', value: modelPath }] : [])],
+    args: [],
+    runAsUser: 10001,
+    serving: entry.serving,
+    gpu: target === 'gpu',
+    gpuCount: p.gpuCount,
+    deviceIds: p.deviceIds,
+    shm: facts.usesTorch,
+    resources: resourcesFor(target === 'gpu', bytes),
+    nodeSelector: p.choices.nodeSelector ?? {},
+    healthTest,
+    composeVolumes: mount?.composeVolumes ?? [],
+    pvc: mount
+      ? { claim: `${p.name}-models`, mountPath: '/models', storage: pvcStorage(bytes), layoutHint: mount.root ? `the contents of ${mount.root}/ at the volume root` : `${artifacts.map((a) => a.file).join(', ')} at the volume root` }
+      : null,
+    layout: p.layout,
+  };
+  if (p.deviceIds && p.outputs.kubernetes) p.notes.push(`Kubernetes cannot pin GPU ids: the manifests request ${p.deviceIds.length} GPU(s); compose uses device_ids ${p.deviceIds.join(', ')}.`);
+  if (mount) p.notes.push(`Model weights stay out of the image: compose mounts ${mount.composeVolumes.join(', ')}; Kubernetes mounts the PVC ${spec.pvc?.claim} at /models. The code's own paths (${artifacts.map((a) => a.file).join(', ')}) are symlinked there.`);
+  if (p.outputs.compose) files.add('compose.yaml', composeFile(t, spec));
+  if (p.outputs.kubernetes) kubernetesFiles(t, spec, files);
+  if (p.outputs.kserve) {
+    if (!entry.serving) {
+      p.notes.push('KServe InferenceService skipped: the project has no serving entrypoint.');
+    } else {
+      const fmt = kserveFormat(p.detection, facts);
+      const k: KserveSpec = fmt
+        ? {
+            modelFormat: fmt,
+            runtimeName: null,
+            storageUri: `pvc://${p.name}-models/${mount?.root ?? ''}`,
+            storageComment: 'The PVC of k8s/pvc.yaml holds the model (KServe\'s storage initializer mounts it).',
+            kindComment: `KServe's ${fmt} runtime serves the model; no image of ours is needed`,
+          }
+        : { modelFormat: null, runtimeName: null, storageUri: '', storageComment: '', kindComment: 'custom predictor running the image built from the Dockerfile' };
+      files.add('k8s/inferenceservice.yaml', kserveFile(t, spec, k));
+      if (fmt && spec.pvc && !p.outputs.kubernetes) files.add('k8s/pvc.yaml', renderTemplate(t, 'common/k8s/pvc.yaml.tmpl', { name: p.name, ...spec.pvc }));
+    }
+  }
+  if (p.existing?.('docker-compose.yml') !== undefined || p.existing?.('docker-compose.yaml') !== undefined) {
+    p.notes.push('A docker-compose.yml already exists; compose.yaml takes precedence when both are present.');
+  }
+
+  return {
+    target,
+    baseImage,
+    cuda: target === 'gpu' ? (gpu?.cuda ?? null) : null,
+    runtime: 'python',
+    framework: facts.primary,
+    image: spec.image,
+    ports,
+    healthPath: entry.serving && entry.http ? entry.healthPath : null,
+    serving: entry.serving,
+    gpu,
+    files: files.files,
+    notes: p.notes,
+    errors: p.errors,
+  };
+}
+
+/**
+ * Plans the files for containerizing a project. Pure: templates come from `templates` (default:
+ * the built-in folder), current file contents from `existing` (relative to the output folder).
+ */
+export function planScaffold(
+  detection: DetectionResult,
+  choices: ScaffoldChoices = {},
+  existing?: ExistingFile,
+  templates?: TemplateSource,
+): ScaffoldPlan {
+  const p = resolveInputs(detection, choices, existing, templates ?? nodeTemplateSource());
+  const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
+  const plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+  const suggested = suggestedRuntimes(detection).filter((r) => r !== runtime && r !== 'python');
+  if (runtime === 'python' && suggested.length) plan.notes.push(`Serving runtimes that fit this project: ${suggested.join(', ')} (--runtime).`);
+  plan.notes = [...new Set(plan.notes)];
+  return plan;
+}

@@ -1,0 +1,101 @@
+import type { GpuBaseChoice } from '../cuda/index';
+import type { FrameworkName } from '../detect/types';
+
+export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
+export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
+
+export interface ScaffoldOutputs {
+  dockerfile: boolean;
+  dockerignore: boolean;
+  compose: boolean;
+  kubernetes: boolean;
+  /** A KServe InferenceService next to the Kubernetes manifests. */
+  kserve: boolean;
+}
+
+export interface ModelTensorSpec {
+  name: string;
+  /** Triton data type, e.g. `TYPE_FP32`. */
+  dataType: string;
+  dims: number[];
+}
+
+/** Every field is optional; `DEFAULT_CHOICES` says what an omitted field means. */
+export interface ScaffoldChoices {
+  /** auto follows detection.accelerator. */
+  target?: ScaffoldTarget;
+  /** CUDA major.minor for GPU targets; validated against the table (errors when incompatible). */
+  cuda?: string;
+  /** GPU base preference: the framework's official image (default) or nvidia/cuda + pip. */
+  gpuBase?: 'official-image' | 'cuda-base';
+  outputs?: Partial<ScaffoldOutputs>;
+  /** Container port of the Python server (runtimes use their own fixed ports). Default 8080. */
+  port?: number;
+  /** Image repository name; default derived from the project folder. */
+  imageName?: string;
+  /** Pinned image tag used by compose and manifests (never `latest`). Default 0.1.0. */
+  imageTag?: string;
+  /** GPUs per container (default 1). Ignored when deviceIds is set. */
+  gpuCount?: number;
+  /** Specific GPU ids for compose (`device_ids`); Kubernetes gets their count. */
+  deviceIds?: string[];
+  /** Copy detected model artifacts into the image (default false: mounted at /models). */
+  weightsInImage?: boolean;
+  nodeSelector?: Record<string, string>;
+  /** Generate serve.py when the project has no serving entrypoint (default false). */
+  createEntrypoint?: boolean;
+  runtime?: ServingRuntime;
+  /** Overwrite existing generated files (never the user's own code such as serve.py). */
+  force?: boolean;
+  /**
+   * Where the build context (the project) and the Dockerfile are, seen from the output folder,
+   * for compose's `build:`. Default `{ context: '.', dockerfile: 'Dockerfile' }`.
+   */
+  layout?: { context: string; dockerfile: string };
+  /** Triton: model inputs/outputs when known (otherwise TODO markers are generated). */
+  modelIo?: { inputs: ModelTensorSpec[]; outputs: ModelTensorSpec[] };
+}
+
+export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
+
+export const DEFAULT_CHOICES = {
+  target: 'auto',
+  port: 8080,
+  imageTag: '0.1.0',
+  gpuCount: 1,
+  weightsInImage: false,
+  createEntrypoint: false,
+  runtime: 'python',
+  force: false,
+} as const satisfies ScaffoldChoices;
+
+export interface PlannedFile {
+  /** Relative to the output folder, `/` separators. */
+  path: string;
+  content: string;
+  action: FileAction;
+}
+
+export interface ScaffoldPlan {
+  target: 'cpu' | 'gpu';
+  /** FROM of the final stage; null for runtime `kserve` (KServe's own server image, nothing is built). */
+  baseImage: string | null;
+  /** CUDA major.minor the GPU image carries; null for CPU or when the runtime image's CUDA is unknown. */
+  cuda: string | null;
+  runtime: ServingRuntime;
+  framework: FrameworkName | null;
+  /** `name:tag` used by compose and the manifests. */
+  image: string;
+  /** Ports the container listens on; the first is the HTTP one probes use. */
+  ports: { name: string; port: number }[];
+  /** HTTP path probes use, or null (TCP probe / not serving). */
+  healthPath: string | null;
+  /** Long-running server (Deployment) vs one-off script (Job). */
+  serving: boolean;
+  gpu: GpuBaseChoice | null;
+  files: PlannedFile[];
+  notes: string[];
+  /** Problems that make the plan unusable (incompatible CUDA, runtime that cannot serve the model). */
+  errors: string[];
+}

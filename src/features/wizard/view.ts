@@ -1,0 +1,125 @@
+// Pure mappings from the core's types to the plain data the webview renders. No vscode import:
+// the unit tests load this under plain Node.
+import type { DetectionResult, Evidence } from '../../core/detect/types';
+import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
+import type { DetectionView, EvidenceView, FilePreview, OutputKey, Outputs, PlanView, WizardChoices } from '../../../webview/protocol';
+import { projectFacts } from '../../core/scaffold/project';
+import { lineDiff } from './diff';
+
+// Same names as the status bar's (features/detect/statusBar.ts); that module imports vscode,
+// which this pure module must not.
+const DISPLAY: Record<string, string> = {
+  pytorch: 'PyTorch',
+  tensorflow: 'TensorFlow',
+  keras: 'Keras',
+  jax: 'JAX',
+  'scikit-learn': 'scikit-learn',
+  xgboost: 'XGBoost',
+  lightgbm: 'LightGBM',
+  catboost: 'CatBoost',
+  onnxruntime: 'ONNX Runtime',
+  transformers: 'Transformers',
+  diffusers: 'Diffusers',
+  vllm: 'vLLM',
+  'sentence-transformers': 'Sentence Transformers',
+};
+
+export function displayName(name: string): string {
+  return DISPLAY[name] ?? name;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+function evidenceView(e: Evidence): EvidenceView {
+  return { file: e.file, line: e.line ?? null, reason: e.reason };
+}
+
+function gpuSupport(r: DetectionResult): DetectionView['gpu'] {
+  const facts = projectFacts(r);
+  const name = facts.primary ? displayName(facts.primary) : 'This project';
+  if (facts.gpuFramework === null) return { available: false, reason: `${name} does not use a GPU, so the image is CPU-only.` };
+  if (facts.gpuFramework === 'generic') return { available: true, reason: `${name} can use CUDA; the base is a plain nvidia/cuda image.` };
+  const version = facts.gpuFrameworkVersion ? ` ${facts.gpuFrameworkVersion}` : ' (not pinned)';
+  return { available: true, reason: `CUDA versions follow ${displayName(facts.gpuFramework)}${version}.` };
+}
+
+export function detectionView(r: DetectionResult): DetectionView {
+  const best = r.entrypoint ? r.entrypoints?.find((c) => c.file === r.entrypoint?.file) : undefined;
+  return {
+    primary: r.primary,
+    primaryDisplay: r.primary ? displayName(r.primary) : 'No ML framework detected',
+    frameworks: r.frameworks.map((f) => ({ name: f.name, display: displayName(f.name), version: f.version, evidence: f.evidence.map(evidenceView) })),
+    accelerator: r.accelerator,
+    cuda: r.cuda,
+    python: r.python,
+    pythonEvidence: r.pythonEvidence ? evidenceView(r.pythonEvidence) : null,
+    entrypoint: r.entrypoint ? { file: r.entrypoint.file, kind: r.entrypoint.kind, line: best?.line ?? null } : null,
+    artifacts: r.artifacts.map((a) => ({ file: a.file, format: a.format, bytes: a.bytes, size: formatBytes(a.bytes) })),
+    warnings: r.warnings,
+    filesSeen: r.stats.filesSeen,
+    truncated: r.stats.truncated,
+    gpu: gpuSupport(r),
+  };
+}
+
+/** What the webview shows of a plan; `existing` reads the file on disk (undefined: absent). */
+export function planView(plan: ScaffoldPlan, existing: (rel: string) => string | undefined): PlanView {
+  const files: FilePreview[] = plan.files.map((f) => {
+    const before = existing(f.path);
+    const differs = before !== undefined && before !== f.content;
+    return {
+      path: f.path,
+      // The plan is made with force (as the command does), so disk decides the action shown.
+      action: f.action === 'skip' ? 'skip' : before === undefined ? 'create' : differs ? 'overwrite' : 'unchanged',
+      content: f.content,
+      exists: differs,
+      diff: differs ? lineDiff(before, f.content) : null,
+    };
+  });
+  return { target: plan.target, baseImage: plan.baseImage, cuda: plan.cuda, image: plan.image, notes: plan.notes, errors: plan.errors, files };
+}
+
+/** The wizard's choices as the scaffold's. `force`: disk conflicts are writePlan's business. */
+export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
+  return {
+    target: c.target,
+    ...(c.target === 'gpu' && c.cuda ? { cuda: c.cuda } : {}),
+    outputs: { ...c.outputs },
+    port: c.port,
+    imageName: c.imageName,
+    gpuCount: c.gpuCount,
+    weightsInImage: c.weightsInImage,
+    force: true,
+  };
+}
+
+const FALLBACK_OUTPUTS: Outputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
+
+/** Wizard choices from the scaffold's defaults (target `auto` resolved against detection). */
+export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResult | null, projectName: string): WizardChoices {
+  const outputs = { ...FALLBACK_OUTPUTS };
+  for (const k of Object.keys(outputs) as OutputKey[]) {
+    const v = s.outputs?.[k];
+    if (typeof v === 'boolean') outputs[k] = v;
+  }
+  return {
+    target: s.target === 'cpu' || s.target === 'gpu' ? s.target : (detection?.accelerator ?? 'cpu'),
+    cuda: s.cuda ?? null,
+    outputs,
+    port: s.port ?? 8080,
+    imageName: s.imageName ?? projectName,
+    gpuCount: s.gpuCount ?? 1,
+    weightsInImage: s.weightsInImage ?? false,
+    overwrite: false,
+  };
+}

@@ -1,0 +1,535 @@
+import { Coalescer, DisposableStore, Emitter } from './batch';
+import { KubeError } from './errors';
+import type { LoadedKubeconfig } from './kubeconfig';
+import { listContexts } from './kubeconfig';
+import {
+  presentContainer,
+  presentContext,
+  presentError,
+  presentGroup,
+  presentNamespace,
+  presentPod,
+  presentWorkload,
+  presentWorkloadKind,
+  type Presentation,
+} from './present';
+import {
+  WORKLOAD_KINDS,
+  type ClusterClient,
+  type ContainerInfo,
+  type Disposable,
+  type KubeContextInfo,
+  type KubeErrorInfo,
+  type NamespaceInfo,
+  type PodInfo,
+  type ResourceWatch,
+  type WatchableKind,
+  type WorkloadInfo,
+  type WorkloadKind,
+} from './types';
+
+/**
+ * The Clusters tree as data: which nodes exist, what they look like, and which watches are open.
+ * VS Code-free so the benchmark and unit tests drive it directly; features/cluster wraps it in a
+ * TreeDataProvider. Rules it keeps:
+ *  - getChildren never waits: a scope that has no data yet answers a "Loading…" node and starts
+ *    its watch; data arriving fires a change for that node.
+ *  - Watch events are coalesced (~100 ms) and fire only the nodes that changed: membership changes
+ *    refresh the group, field changes refresh the one pod.
+ *  - Every watch belongs to the node that opened it; collapsing the node or hiding the view
+ *    disposes it; switching context disposes the whole context session.
+ */
+
+export type TreeNode =
+  | { readonly type: 'context'; readonly id: string; readonly info: KubeContextInfo }
+  | { readonly type: 'namespace'; readonly id: string; readonly name: string; ns?: NamespaceInfo; favorite: boolean }
+  | { readonly type: 'group'; readonly id: string; readonly group: 'workloads' | 'pods'; readonly namespace: string }
+  | { readonly type: 'workloadKind'; readonly id: string; readonly kind: WorkloadKind; readonly namespace: string }
+  | { readonly type: 'workload'; readonly id: string; info: WorkloadInfo }
+  | { readonly type: 'pod'; readonly id: string; info: PodInfo; containers?: TreeNode[] }
+  | { readonly type: 'container'; readonly id: string; readonly pod: PodInfo; readonly info: ContainerInfo }
+  | { readonly type: 'message'; readonly id: string; readonly kind: 'loading' | 'info' | 'error'; readonly text: string; readonly error?: KubeErrorInfo; readonly command?: string };
+
+export type NodeOf<T extends TreeNode['type']> = Extract<TreeNode, { type: T }>;
+
+export interface TreeModelOptions {
+  readonly loadKubeconfig: () => Promise<LoadedKubeconfig>;
+  readonly createClient: (kubeconfig: LoadedKubeconfig, context: string) => Promise<ClusterClient>;
+  /** ModelDock's own current context (extension state), overriding the file's current-context. */
+  readonly activeContext?: string;
+  readonly favorites?: readonly string[];
+  readonly coalesceMs?: number;
+  readonly now?: () => number;
+  readonly trace?: (message: string) => void;
+}
+
+type Scope<T> = { watch: ResourceWatch<T>; nodes: Map<string, TreeNode>; sorted?: TreeNode[]; subs: DisposableStore };
+
+/** Everything that lives as long as one context is the active one. */
+class ContextSession implements Disposable {
+  readonly store = new DisposableStore();
+  client: ClusterClient | undefined;
+  error: KubeErrorInfo | undefined;
+  starting: Promise<void> | undefined;
+  namespaces: Scope<NamespaceInfo> | undefined;
+  readonly scopes = new Map<string, Scope<PodInfo> | Scope<WorkloadInfo>>();
+  readonly nsNodes = new Map<string, NodeOf<'namespace'>>();
+  readonly groupNodes = new Map<string, TreeNode>();
+  constructor(readonly context: string) {}
+  dispose(): void {
+    for (const s of this.scopes.values()) s.subs.dispose();
+    this.scopes.clear();
+    this.namespaces?.subs.dispose();
+    this.namespaces = undefined;
+    this.store.dispose();
+    this.client?.dispose();
+    this.client = undefined;
+  }
+}
+
+const scopeKey = (kind: WatchableKind, ns: string) => `${kind}:${ns}`;
+
+export class ClusterTreeModel implements Disposable {
+  private readonly changed = new Emitter<readonly TreeNode[] | undefined>();
+  readonly onDidChange = this.changed.event;
+  private readonly coalescer: Coalescer<TreeNode | 'root'>;
+  private kubeconfig: LoadedKubeconfig | undefined;
+  private kubeconfigError: KubeErrorInfo | undefined;
+  private loadingConfig: Promise<void> | undefined;
+  private session: ContextSession | undefined;
+  private active: string | undefined;
+  private favorites: string[];
+  private filter = '';
+  private visible = true;
+  private readonly now: () => number;
+  private readonly trace: (m: string) => void;
+
+  constructor(private readonly options: TreeModelOptions) {
+    this.active = options.activeContext;
+    this.favorites = [...(options.favorites ?? [])];
+    this.now = options.now ?? Date.now;
+    this.trace = options.trace ?? (() => undefined);
+    this.coalescer = new Coalescer(options.coalesceMs ?? 100, (keys) => this.flush(keys));
+  }
+
+  // ---- public controls ------------------------------------------------------------------------
+
+  get activeContext(): string | undefined {
+    return this.session?.context ?? this.active;
+  }
+
+  get client(): ClusterClient | undefined {
+    return this.session?.client;
+  }
+
+  get namespaceFilter(): string {
+    return this.filter;
+  }
+
+  /** Reload the kubeconfig and start over (the Refresh button, a settings change). */
+  refresh(): void {
+    this.session?.dispose();
+    this.session = undefined;
+    this.kubeconfig = undefined;
+    this.kubeconfigError = undefined;
+    this.loadingConfig = undefined;
+    this.changed.fire(undefined);
+  }
+
+  switchContext(name: string): void {
+    if (this.session?.context === name) return;
+    this.session?.dispose();
+    this.session = undefined;
+    this.active = name;
+    this.changed.fire(undefined);
+  }
+
+  setFavorites(list: readonly string[]): void {
+    this.favorites = [...list];
+    this.markNamespacesChanged();
+  }
+
+  setFilter(text: string): void {
+    this.filter = text.trim();
+    this.markNamespacesChanged();
+  }
+
+  /** The view hid: close every watch. Showing it again re-asks for the children it displays. */
+  setVisible(visible: boolean): void {
+    if (this.visible === visible) return;
+    this.visible = visible;
+    if (!visible) this.closeScopes(() => true, true);
+    else this.changed.fire(undefined);
+  }
+
+  /** A node collapsed: its watches (and those below it) close. */
+  collapsed(node: TreeNode): void {
+    const s = this.session;
+    if (!s) return;
+    switch (node.type) {
+      case 'context':
+        this.closeScopes(() => true, true);
+        break;
+      case 'namespace':
+        this.closeScopes((k) => k.endsWith(`:${node.name}`));
+        break;
+      case 'group':
+        this.closeScopes((k) => (node.group === 'pods' ? k === scopeKey('Pod', node.namespace) : !k.startsWith('Pod:') && k.endsWith(`:${node.namespace}`)));
+        break;
+      case 'workloadKind':
+        this.closeScopes((k) => k === scopeKey(node.kind, node.namespace));
+        break;
+      default:
+        return;
+    }
+    // Makes the view ask again on the next expand instead of showing a frozen snapshot.
+    this.changed.fire([node]);
+  }
+
+  /** Restart the watch behind a node (after a 403 was fixed, say). */
+  retry(node?: TreeNode): void {
+    if (!node || node.type === 'context') return this.refresh();
+    const s = this.session;
+    if (!s) return;
+    for (const [k, scope] of s.scopes) if (node.type === 'namespace' ? k.endsWith(`:${node.name}`) : true) scope.watch.restart();
+    s.namespaces?.watch.restart();
+  }
+
+  contexts(): KubeContextInfo[] {
+    return this.kubeconfig ? listContexts(this.kubeconfig.config, this.activeContext) : [];
+  }
+
+  /** The kubeconfig as loaded (for "no kubeconfig" messages and the switch-context command). */
+  get loaded(): LoadedKubeconfig | undefined {
+    return this.kubeconfig;
+  }
+
+  // ---- children ---------------------------------------------------------------------------------
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.rootChildren();
+    switch (node.type) {
+      case 'context':
+        return this.contextChildren(node);
+      case 'namespace':
+        return this.namespaceChildren(node);
+      case 'group':
+        return node.group === 'pods' ? this.scopeChildren('Pod', node.namespace, node) : WORKLOAD_KINDS.map((k) => this.kindNode(node.namespace, k));
+      case 'workloadKind':
+        return this.scopeChildren(node.kind, node.namespace, node);
+      case 'pod':
+        node.containers ??= [...node.info.initContainers, ...node.info.containers].map((c) => ({ type: 'container', id: `${node.id}/c/${c.name}`, pod: node.info, info: c }));
+        return node.containers;
+      default:
+        return [];
+    }
+  }
+
+  present(node: TreeNode): Presentation {
+    const now = this.now();
+    switch (node.type) {
+      case 'context':
+        return presentContext(node.info);
+      case 'namespace':
+        return presentNamespace(node.name, node.ns, node.favorite, now);
+      case 'group':
+        return presentGroup(node.group, node.group === 'pods' ? this.session?.scopes.get(scopeKey('Pod', node.namespace))?.nodes.size : undefined);
+      case 'workloadKind': {
+        const scope = this.session?.scopes.get(scopeKey(node.kind, node.namespace));
+        return presentWorkloadKind(node.kind, scope?.watch.state.kind === 'ready' ? scope.nodes.size : undefined);
+      }
+      case 'workload':
+        return presentWorkload(node.info, now);
+      case 'pod':
+        return presentPod(node.info, now);
+      case 'container':
+        return presentContainer(node.info);
+      case 'message':
+        if (node.error) return presentError(node.error);
+        return {
+          label: node.text,
+          icon: node.kind === 'loading' ? { id: 'loading~spin' } : { id: 'info' },
+          contextValue: `modeldock.message.${node.kind}`,
+          collapsible: 'none',
+        };
+    }
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    const s = this.session;
+    if (!s) return undefined;
+    switch (node.type) {
+      case 'namespace':
+        return this.contextNodes().find((c) => c.info.name === s.context);
+      case 'group':
+        return s.nsNodes.get(node.namespace);
+      case 'workloadKind':
+        return s.groupNodes.get(`${node.namespace}/workloads`);
+      case 'pod':
+        return node.info.meta.namespace ? s.groupNodes.get(`${node.info.meta.namespace}/pods`) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private message(id: string, kind: 'loading' | 'info' | 'error', text: string, error?: KubeErrorInfo): TreeNode {
+    return { type: 'message', id, kind, text, ...(error ? { error } : {}) };
+  }
+
+  private rootChildren(): TreeNode[] {
+    if (!this.kubeconfig) {
+      if (this.kubeconfigError) return [this.message('root/error', 'error', this.kubeconfigError.message, this.kubeconfigError)];
+      this.loadingConfig ??= this.options.loadKubeconfig().then(
+        (kc) => {
+          this.kubeconfig = kc;
+          this.changed.fire(undefined);
+        },
+        (err: unknown) => {
+          this.kubeconfigError = { kind: 'no-kubeconfig', message: err instanceof Error ? err.message : String(err) };
+          this.changed.fire(undefined);
+        },
+      );
+      return [this.message('root/loading', 'loading', 'Loading kubeconfig…')];
+    }
+    // An empty answer lets VS Code show the contributed welcome content (how to get a cluster).
+    if (this.kubeconfig.found.length === 0 || this.kubeconfig.config.contexts.length === 0) {
+      return this.kubeconfig.problems.map((p, i) => this.message(`root/problem/${i}`, 'error', `${p.path}: ${p.message}`, { kind: 'no-kubeconfig', message: `${p.path}: ${p.message}` }));
+    }
+    const problems = this.kubeconfig.problems.map((p, i) =>
+      this.message(`root/problem/${i}`, 'error', `${p.path}: ${p.message}`, { kind: 'invalid', message: `${p.path}: ${p.message}`, hint: 'Fix or remove this file.' }),
+    );
+    return [...this.contextNodes(), ...problems];
+  }
+
+  private contextNodes(): NodeOf<'context'>[] {
+    return this.contexts().map((info) => ({ type: 'context', id: `ctx/${info.name}`, info }));
+  }
+
+  private ensureSession(context: string): ContextSession {
+    if (this.session?.context === context) return this.session;
+    this.session?.dispose();
+    const s = new ContextSession(context);
+    this.session = s;
+    return s;
+  }
+
+  private contextChildren(node: NodeOf<'context'>): TreeNode[] {
+    if (!node.info.current || !this.kubeconfig) return [];
+    const s = this.ensureSession(node.info.name);
+    if (s.error) return [this.message(`${node.id}/error`, 'error', s.error.message, s.error)];
+    if (!s.client) {
+      const kubeconfig = this.kubeconfig;
+      s.starting ??= this.options.createClient(kubeconfig, node.info.name).then(
+        (client) => {
+          if (this.session !== s) return client.dispose();
+          s.client = client;
+          this.changed.fire([node]);
+        },
+        (err: unknown) => {
+          s.error = err instanceof KubeError ? err.info : { kind: 'server', message: err instanceof Error ? err.message : String(err) };
+          this.changed.fire([node]);
+        },
+      );
+      return [this.message(`${node.id}/loading`, 'loading', 'Connecting…')];
+    }
+    if (!this.visible) return [];
+    const client = s.client;
+    if (!s.namespaces) {
+      const watch = client.watchNamespaces();
+      const scope: Scope<NamespaceInfo> = { watch, nodes: new Map(), subs: new DisposableStore() };
+      scope.subs.add(watch);
+      scope.subs.add(watch.onChange(() => this.coalescer.add(node)));
+      scope.subs.add(watch.onState(() => this.coalescer.add(node)));
+      s.namespaces = scope;
+    }
+    const state = s.namespaces.watch.state;
+    if (state.kind === 'loading') return [this.message(`${node.id}/loading`, 'loading', 'Loading namespaces…')];
+    const names = new Set<string>(state.kind === 'ready' ? [...s.namespaces.watch.items.keys()] : []);
+    const out: TreeNode[] = [];
+    if (state.kind === 'error') {
+      out.push(this.message(`${node.id}/nserror`, 'error', state.error.message, state.error));
+      // Users who may not list namespaces can still work in theirs: keep the context's and favourites.
+      names.add(client.defaultNamespace);
+    }
+    for (const f of this.favorites) names.add(f);
+    if (this.filter) out.push(this.message(`${node.id}/filter`, 'info', `Filter: "${this.filter}" (Clear with the filter button)`));
+    const fav = new Set(this.favorites);
+    const filtered = [...names].filter((n) => !this.filter || n.includes(this.filter) || fav.has(n));
+    filtered.sort((a, b) => Number(fav.has(b)) - Number(fav.has(a)) || a.localeCompare(b));
+    for (const name of filtered) {
+      let n = s.nsNodes.get(name);
+      if (!n) {
+        n = { type: 'namespace', id: `${node.id}/ns/${name}`, name, favorite: fav.has(name) };
+        s.nsNodes.set(name, n);
+      }
+      n.favorite = fav.has(name);
+      const info = s.namespaces.watch.items.get(name);
+      if (info) n.ns = info;
+      else delete n.ns;
+      out.push(n);
+    }
+    return out;
+  }
+
+  private namespaceChildren(node: NodeOf<'namespace'>): TreeNode[] {
+    const s = this.session;
+    if (!s) return [];
+    return (['workloads', 'pods'] as const).map((group) => {
+      const key = `${node.name}/${group}`;
+      let g = s.groupNodes.get(key);
+      if (!g) {
+        g = { type: 'group', id: `${node.id}/${group}`, group, namespace: node.name };
+        s.groupNodes.set(key, g);
+      }
+      return g;
+    });
+  }
+
+  private kindNode(namespace: string, kind: WorkloadKind): TreeNode {
+    const s = this.session;
+    const key = `${namespace}/kind/${kind}`;
+    let n = s?.groupNodes.get(key);
+    if (!n) {
+      n = { type: 'workloadKind', id: `ctx/${s?.context ?? ''}/ns/${namespace}/workloads/${kind}`, kind, namespace };
+      s?.groupNodes.set(key, n);
+    }
+    return n;
+  }
+
+  private scopeChildren(kind: WatchableKind, namespace: string, owner: TreeNode): TreeNode[] {
+    const s = this.session;
+    const client = s?.client;
+    if (!s || !client || !this.visible) return [];
+    const key = scopeKey(kind, namespace);
+    let scope = s.scopes.get(key);
+    if (!scope) {
+      scope = this.openScope(s, client, kind, namespace, owner);
+      s.scopes.set(key, scope);
+    }
+    const state = scope.watch.state;
+    if (state.kind === 'loading') return [this.message(`${owner.id}/loading`, 'loading', 'Loading…')];
+    const out: TreeNode[] = [];
+    if (state.kind === 'error') out.push(this.message(`${owner.id}/error`, 'error', state.error.message, state.error));
+    scope.sorted ??= [...scope.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (state.kind === 'ready' && scope.sorted.length === 0) out.push(this.message(`${owner.id}/empty`, 'info', kind === 'Pod' ? 'No pods' : 'None'));
+    return out.length ? [...out, ...scope.sorted] : scope.sorted;
+  }
+
+  private openScope(s: ContextSession, client: ClusterClient, kind: WatchableKind, namespace: string, owner: TreeNode): Scope<PodInfo> | Scope<WorkloadInfo> {
+    const watch = client.watch(kind, namespace) as ResourceWatch<PodInfo | WorkloadInfo>;
+    const subs = new DisposableStore();
+    const scope: Scope<PodInfo | WorkloadInfo> = { watch, nodes: new Map(), subs };
+    const idBase = `${owner.id}/`;
+    const makeNode = (info: PodInfo | WorkloadInfo): TreeNode =>
+      info.kind === 'Pod' ? { type: 'pod', id: `${idBase}${info.meta.name}`, info } : { type: 'workload', id: `${idBase}${info.meta.name}`, info };
+    subs.add(watch);
+    subs.add(
+      watch.onChange((change) => {
+        let membership = change.reset || change.deleted.length > 0;
+        if (change.reset) {
+          const next = new Map<string, TreeNode>();
+          for (const info of change.upserted) {
+            const existing = scope.nodes.get(info.meta.name);
+            if (existing && (existing.type === 'pod' || existing.type === 'workload')) {
+              this.updateNode(existing, info);
+              next.set(info.meta.name, existing);
+            } else next.set(info.meta.name, makeNode(info));
+          }
+          scope.nodes = next;
+        } else {
+          for (const name of change.deleted) scope.nodes.delete(name);
+          for (const info of change.upserted) {
+            const existing = scope.nodes.get(info.meta.name);
+            if (existing && (existing.type === 'pod' || existing.type === 'workload')) {
+              this.updateNode(existing, info);
+              this.coalescer.add(existing);
+            } else {
+              scope.nodes.set(info.meta.name, makeNode(info));
+              membership = true;
+            }
+          }
+        }
+        if (membership) {
+          scope.sorted = undefined;
+          this.coalescer.add(owner);
+        }
+      }),
+    );
+    subs.add(watch.onState(() => this.coalescer.add(owner)));
+    return scope as Scope<PodInfo> | Scope<WorkloadInfo>;
+  }
+
+  private updateNode(node: TreeNode, info: PodInfo | WorkloadInfo): void {
+    if (node.type === 'pod' && info.kind === 'Pod') {
+      node.info = info;
+      delete node.containers;
+    } else if (node.type === 'workload' && info.kind !== 'Pod') node.info = info;
+  }
+
+  private closeScopes(match: (key: string) => boolean, includeNamespaces = false): void {
+    const s = this.session;
+    if (!s) return;
+    for (const [k, scope] of [...s.scopes]) {
+      if (!match(k)) continue;
+      scope.subs.dispose();
+      s.scopes.delete(k);
+    }
+    // The namespace watch belongs to the context node: closed with it or when the view hides.
+    if (includeNamespaces && s.namespaces) {
+      s.namespaces.subs.dispose();
+      s.namespaces = undefined;
+    }
+  }
+
+  private markNamespacesChanged(): void {
+    const ctx = this.contextNodes().find((c) => c.info.current);
+    if (ctx) this.changed.fire([ctx]);
+  }
+
+  private flush(keys: ReadonlySet<TreeNode | 'root'>): void {
+    if (keys.has('root')) return this.changed.fire(undefined);
+    // A group refresh re-renders its pods anyway: drop pod-level entries under a dirty group.
+    const groups = new Set<string>();
+    for (const k of keys) if (k !== 'root' && (k.type === 'group' || k.type === 'workloadKind' || k.type === 'context')) groups.add(k.id);
+    const nodes: TreeNode[] = [];
+    for (const k of keys) {
+      if (k === 'root') continue;
+      const parentId = k.id.slice(0, k.id.lastIndexOf('/'));
+      if ((k.type === 'pod' || k.type === 'workload') && groups.has(parentId)) continue;
+      nodes.push(k);
+    }
+    if (nodes.length) this.changed.fire(nodes);
+  }
+
+  /** Test/bench hook: deliver pending coalesced changes now. */
+  flushPending(): void {
+    this.coalescer.fire();
+  }
+
+  dispose(): void {
+    this.coalescer.dispose();
+    this.session?.dispose();
+    this.session = undefined;
+    this.changed.dispose();
+  }
+}
+
+/** Resolves a node's children once they are no longer "Loading…" (tests, benchmark, commands). */
+export function resolveChildren(model: ClusterTreeModel, node: TreeNode | undefined, timeoutMs = 10_000): Promise<TreeNode[]> {
+  return new Promise((resolve, reject) => {
+    const isLoading = (c: TreeNode[]) => c.some((n) => n.type === 'message' && n.kind === 'loading');
+    const first = model.getChildren(node);
+    if (!isLoading(first)) return resolve(first);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`children of ${node?.id ?? 'root'} still loading after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = model.onDidChange(() => {
+      const c = model.getChildren(node);
+      if (isLoading(c)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(c);
+    });
+  });
+}

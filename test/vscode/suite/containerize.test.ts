@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activated, waitFor, workspaceRoot } from './helpers';
+
+interface Result {
+  plan: { target: string; baseImage: string; files: { path: string }[] };
+  outcome: { created: string[]; overwritten: string[]; skipped: string[]; unchanged: string[] };
+}
+
+describe('Containerize Model', () => {
+  const root = () => workspaceRoot().fsPath;
+
+  it('writes the scaffold for scripted choices, and one undo removes it', async () => {
+    await activated();
+    const res = await vscode.commands.executeCommand<Result>('modeldock.containerize', {
+      interactive: false,
+      choices: { target: 'cpu', port: 8080, imageName: 'iris' },
+      overwrite: 'skip',
+    });
+    assert.ok(res, 'the command returned no result (it failed: see the log)');
+    assert.equal(res.plan.target, 'cpu');
+    assert.match(res.plan.baseImage, /^python:3\.\d+-slim$/);
+    for (const f of ['Dockerfile', '.dockerignore', 'compose.yaml']) {
+      assert.ok(res.outcome.created.includes(f), `${f} not created: ${JSON.stringify(res.outcome)}`);
+      assert.ok(fs.existsSync(path.join(root(), f)), `${f} is not on disk`);
+    }
+    const dockerfile = fs.readFileSync(path.join(root(), 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^FROM python:3\.\d+-slim/m);
+    assert.doesNotMatch(dockerfile, /nvidia|cuda/i);
+    assert.ok(fs.readdirSync(path.join(root(), 'k8s')).some((f) => /deployment/i.test(f)));
+    // The Dockerfile opened in an editor.
+    await waitFor('the Dockerfile editor', () => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(root(), 'Dockerfile') || undefined);
+
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the generated files to be gone after undo', () => (res.outcome.created.every((f) => !fs.existsSync(path.join(root(), f))) ? true : undefined));
+  });
+
+  it('keeps an existing file that differs unless told to overwrite', async () => {
+    const dockerfile = path.join(root(), 'Dockerfile');
+    fs.writeFileSync(dockerfile, 'FROM scratch\n# mine\n');
+    try {
+      const kept = await vscode.commands.executeCommand<Result>('modeldock.containerize', {
+        interactive: false,
+        choices: { target: 'cpu', outputs: { dockerfile: true } },
+        overwrite: 'skip',
+        open: false,
+      });
+      assert.deepEqual(kept.outcome.skipped, ['Dockerfile']);
+      assert.equal(fs.readFileSync(dockerfile, 'utf8'), 'FROM scratch\n# mine\n');
+
+      const replaced = await vscode.commands.executeCommand<Result>('modeldock.containerize', {
+        interactive: false,
+        choices: { target: 'gpu', outputs: { dockerfile: true } },
+        overwrite: 'overwrite',
+        open: false,
+      });
+      assert.deepEqual(replaced.outcome.overwritten, ['Dockerfile']);
+      assert.match(fs.readFileSync(dockerfile, 'utf8'), /^FROM (nvidia\/cuda|pytorch\/pytorch|python):/m);
+      // Overwriting was a text edit: undo brings the user's file back.
+      const doc = await vscode.workspace.openTextDocument(dockerfile);
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      await waitFor('the original Dockerfile text', () => (doc.getText() === 'FROM scratch\n# mine\n' ? true : undefined));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(dockerfile, { force: true });
+    }
+  });
+});

@@ -1,0 +1,228 @@
+// The typed message protocol between the Containerize Model wizard (webview) and the extension
+// host (src/features/wizard). Plain data only: this file is bundled into both sides, so it must
+// import neither `vscode` nor the DOM.
+
+export const WIZARD_VIEW_TYPE = 'modeldock.wizard';
+
+export type Target = 'cpu' | 'gpu';
+export type OutputKey = 'dockerfile' | 'dockerignore' | 'compose' | 'kubernetes' | 'kserve';
+export const OUTPUT_KEYS: readonly OutputKey[] = ['dockerfile', 'dockerignore', 'compose', 'kubernetes', 'kserve'];
+export type Outputs = Record<OutputKey, boolean>;
+
+/** Everything the user can choose in the wizard. The webview owns it; the host validates it. */
+export interface WizardChoices {
+  target: Target;
+  /** CUDA major.minor; null = the recommended one for the detected framework. */
+  cuda: string | null;
+  outputs: Outputs;
+  port: number;
+  imageName: string;
+  gpuCount: number;
+  weightsInImage: boolean;
+  /** Replace existing files that differ without asking (otherwise: the modal diff flow). */
+  overwrite: boolean;
+}
+
+/** A change of some choices; `outputs` may name only the outputs that changed. */
+export type ChoicePatch = Omit<Partial<WizardChoices>, 'outputs'> & { outputs?: Partial<Outputs> };
+
+/** Fields the host refused, with why (the webview keeps what the user typed and shows this). */
+export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda', string>>;
+
+export interface EvidenceView {
+  /** Relative to the project folder, `/` separators. */
+  file: string;
+  line: number | null;
+  reason: string;
+}
+
+export interface FrameworkView {
+  name: string;
+  display: string;
+  version: string | null;
+  evidence: EvidenceView[];
+}
+
+export interface ArtifactView {
+  file: string;
+  format: string;
+  bytes: number;
+  /** Human-readable size ("4.2 MB"). */
+  size: string;
+}
+
+export interface DetectionView {
+  primary: string | null;
+  primaryDisplay: string;
+  frameworks: FrameworkView[];
+  accelerator: Target;
+  cuda: string | null;
+  python: string | null;
+  pythonEvidence: EvidenceView | null;
+  entrypoint: { file: string; kind: string; line: number | null } | null;
+  artifacts: ArtifactView[];
+  warnings: string[];
+  filesSeen: number;
+  truncated: boolean;
+  /** Whether a GPU image makes sense for the project, and why (shown next to the target). */
+  gpu: { available: boolean; reason: string };
+}
+
+export interface CudaOption {
+  cuda: string;
+  image: string;
+  recommended: boolean;
+  reason: string;
+}
+
+export type DiffOp = ' ' | '+' | '-';
+export interface DiffLine {
+  op: DiffOp;
+  text: string;
+}
+
+export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
+
+export interface FilePreview {
+  path: string;
+  action: FileAction;
+  content: string;
+  /** The file exists on disk and differs from `content`. */
+  exists: boolean;
+  /** Line diff existing → new, only when the file exists and differs; null when too large to diff. */
+  diff: DiffLine[] | null;
+}
+
+export interface PlanView {
+  target: Target;
+  baseImage: string | null;
+  cuda: string | null;
+  image: string;
+  notes: string[];
+  errors: string[];
+  files: FilePreview[];
+}
+
+export interface WriteOutcomeView {
+  created: string[];
+  overwritten: string[];
+  skipped: string[];
+  unchanged: string[];
+}
+
+export interface Capabilities {
+  /** A `modeldock.docker.build` command exists: "Build & Run" is shown. */
+  buildAndRun: boolean;
+}
+
+/** What the webview persists with `vscode.setState`, and the serializer hands back after a reload. */
+export interface PersistedState {
+  v: 1;
+  /** Folder URI (string form) the wizard is about. */
+  folder: string;
+  choices: WizardChoices | null;
+  /** Preview entries the user expanded. */
+  open: string[];
+}
+
+export type HostToWebview =
+  | {
+      type: 'init';
+      folder: { uri: string; name: string };
+      /** null while detection runs. */
+      detection: DetectionView | null;
+      choices: WizardChoices;
+      cudaOptions: CudaOption[];
+      plan: PlanView | null;
+      invalid: Invalid;
+      capabilities: Capabilities;
+    }
+  | { type: 'plan'; choices: WizardChoices; cudaOptions: CudaOption[]; plan: PlanView | null; invalid: Invalid }
+  | { type: 'busy'; busy: boolean; label: string }
+  | { type: 'generated'; outcome: WriteOutcomeView; plan: PlanView | null }
+  | { type: 'error'; message: string };
+
+export type WebviewToHost =
+  | { type: 'ready'; state: PersistedState | null }
+  | { type: 'choose'; choices: ChoicePatch }
+  | { type: 'openFile'; file: string; line: number | null }
+  | { type: 'openDiff'; path: string }
+  | { type: 'generate' }
+  | { type: 'buildAndRun' }
+  | { type: 'redetect' };
+
+// ------------------------------------------------------------------ validation
+// Messages cross a process boundary and the webview runs page script: the host checks shapes
+// before acting, and anything odd is dropped (never thrown).
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optString(v: unknown): v is string | null {
+  return v === null || typeof v === 'string';
+}
+
+function isOutputs(v: unknown): v is Partial<Outputs> {
+  return isRecord(v) && Object.entries(v).every(([k, b]) => (OUTPUT_KEYS as readonly string[]).includes(k) && typeof b === 'boolean');
+}
+
+/** Keeps only well-typed choice fields; unknown keys are dropped. */
+export function sanitizeChoices(v: unknown): ChoicePatch | null {
+  if (!isRecord(v)) return null;
+  const out: ChoicePatch = {};
+  if (v.target === 'cpu' || v.target === 'gpu') out.target = v.target;
+  if ('cuda' in v && optString(v.cuda)) out.cuda = v.cuda;
+  if (isOutputs(v.outputs)) out.outputs = v.outputs;
+  if (typeof v.port === 'number') out.port = v.port;
+  if (typeof v.imageName === 'string') out.imageName = v.imageName;
+  if (typeof v.gpuCount === 'number') out.gpuCount = v.gpuCount;
+  if (typeof v.weightsInImage === 'boolean') out.weightsInImage = v.weightsInImage;
+  if (typeof v.overwrite === 'boolean') out.overwrite = v.overwrite;
+  return out;
+}
+
+function completeChoices(c: ChoicePatch | null): WizardChoices | null {
+  if (!c || !c.target || !c.outputs || typeof c.port !== 'number' || typeof c.imageName !== 'string') return null;
+  const outputs = { dockerfile: false, dockerignore: false, compose: false, kubernetes: false, kserve: false, ...c.outputs };
+  return {
+    target: c.target,
+    cuda: c.cuda ?? null,
+    outputs,
+    port: c.port,
+    imageName: c.imageName,
+    gpuCount: c.gpuCount ?? 1,
+    weightsInImage: c.weightsInImage ?? false,
+    overwrite: c.overwrite ?? false,
+  };
+}
+
+export function parsePersistedState(v: unknown): PersistedState | null {
+  if (!isRecord(v) || v.v !== 1 || typeof v.folder !== 'string') return null;
+  const open = Array.isArray(v.open) ? v.open.filter((x): x is string => typeof x === 'string') : [];
+  return { v: 1, folder: v.folder, choices: completeChoices(sanitizeChoices(v.choices)), open };
+}
+
+/** Returns the message when it is a well-formed WebviewToHost, else null. */
+export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return null;
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready', state: parsePersistedState(raw.state) };
+    case 'choose': {
+      const choices = sanitizeChoices(raw.choices);
+      return choices ? { type: 'choose', choices } : null;
+    }
+    case 'openFile':
+      if (typeof raw.file !== 'string') return null;
+      return { type: 'openFile', file: raw.file, line: typeof raw.line === 'number' && Number.isInteger(raw.line) && raw.line > 0 ? raw.line : null };
+    case 'openDiff':
+      return typeof raw.path === 'string' ? { type: 'openDiff', path: raw.path } : null;
+    case 'generate':
+    case 'buildAndRun':
+    case 'redetect':
+      return { type: raw.type };
+    default:
+      return null;
+  }
+}

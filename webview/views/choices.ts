@@ -1,0 +1,168 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { Actions, ViewState } from '../app';
+import type { OutputKey, Target, WizardChoices } from '../protocol';
+
+const OUTPUT_LABELS: Record<OutputKey, string> = {
+  dockerfile: 'Dockerfile',
+  dockerignore: '.dockerignore',
+  compose: 'compose.yaml',
+  kubernetes: 'Kubernetes manifests (k8s/)',
+  kserve: 'KServe InferenceService',
+};
+
+function targetOf(e: Event): Target {
+  return (e.currentTarget as HTMLElement & { value: string }).value === 'gpu' ? 'gpu' : 'cpu';
+}
+
+function checked(e: Event): boolean {
+  return (e.currentTarget as HTMLElement & { checked: boolean }).checked;
+}
+
+function valueOf(e: Event): string {
+  return (e.currentTarget as HTMLElement & { value: string }).value;
+}
+
+function helper(id: string, text: string | undefined, fallback?: string): TemplateResult | typeof nothing {
+  if (text) return html`<vscode-form-helper id=${id}><span class="invalid" role="alert">${text}</span></vscode-form-helper>`;
+  return fallback ? html`<vscode-form-helper id=${id}>${fallback}</vscode-form-helper>` : nothing;
+}
+
+function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
+  if (c.target !== 'gpu') return nothing;
+  if (s.cudaOptions.length === 0) {
+    return html`<div class="field"><span class="label">CUDA version</span><p class="muted">No CUDA choice for this project.</p></div>`;
+  }
+  const recommended = s.cudaOptions.find((o) => o.recommended) ?? s.cudaOptions[0];
+  const selected = s.cudaOptions.find((o) => o.cuda === c.cuda) ?? recommended;
+  return html`<div class="field">
+      <vscode-label for="cuda">CUDA version</vscode-label>
+      <vscode-single-select
+        id="cuda"
+        data-testid="cuda-select"
+        aria-label="CUDA version"
+        aria-describedby="cuda-help"
+        .value=${selected?.cuda ?? ''}
+        @change=${(e: Event) => {
+          const v = valueOf(e);
+          actions.choose({ cuda: v === recommended?.cuda ? null : v });
+        }}
+      >
+        ${s.cudaOptions.map(
+          (o) => html`<vscode-option data-testid="cuda-option" value=${o.cuda} description=${o.reason} ?selected=${o.cuda === selected?.cuda}
+            >CUDA ${o.cuda}${o.recommended ? ' (recommended)' : ''}</vscode-option
+          >`,
+        )}
+      </vscode-single-select>
+      ${helper('cuda-help', s.invalid.cuda, selected ? `${selected.image} — ${selected.reason}` : undefined)}
+      <p class="muted small">Only CUDA versions compatible with the detected framework are listed.</p>
+    </div>
+    <div class="field">
+      <vscode-label for="gpus">GPUs per container</vscode-label>
+      <vscode-textfield
+        id="gpus"
+        type="number"
+        min="1"
+        max="16"
+        aria-label="GPUs per container"
+        aria-describedby="gpus-help"
+        ?invalid=${Boolean(s.invalid.gpuCount)}
+        .value=${s.drafts.gpuCount}
+        @input=${(e: Event) => actions.draft('gpuCount', valueOf(e))}
+      ></vscode-textfield>
+      ${helper('gpus-help', s.invalid.gpuCount)}
+    </div>`;
+}
+
+export function choicesSection(s: ViewState, actions: Actions): TemplateResult | typeof nothing {
+  const c = s.choices;
+  if (!c) return nothing;
+  const gpu = s.detection?.gpu ?? { available: true, reason: '' };
+  const hasArtifacts = (s.detection?.artifacts.length ?? 0) > 0;
+  return html`<section class="card" aria-labelledby="choices-h">
+    <h2 id="choices-h">Choices</h2>
+    <div class="field">
+      <span class="label" id="target-label">Target</span>
+      <vscode-radio-group variant="horizontal" aria-labelledby="target-label" aria-describedby="target-help">
+        <vscode-radio name="target" value="cpu" data-testid="target-cpu" ?checked=${c.target === 'cpu'} @change=${(e: Event) => checked(e) && actions.choose({ target: targetOf(e) })}
+          >CPU</vscode-radio
+        >
+        <vscode-radio
+          name="target"
+          value="gpu"
+          data-testid="target-gpu"
+          ?checked=${c.target === 'gpu'}
+          ?disabled=${!gpu.available}
+          @change=${(e: Event) => checked(e) && actions.choose({ target: targetOf(e) })}
+          >GPU</vscode-radio
+        >
+      </vscode-radio-group>
+      <vscode-form-helper id="target-help" data-testid="gpu-reason">${gpu.reason}</vscode-form-helper>
+    </div>
+    ${cudaBlock(s, c, actions)}
+    <fieldset class="field">
+      <legend class="label">Files to generate</legend>
+      <div class="checks">
+        ${(Object.keys(OUTPUT_LABELS) as OutputKey[]).map(
+          (k) => html`<vscode-checkbox
+            data-testid=${`output-${k}`}
+            ?checked=${c.outputs[k]}
+            @change=${(e: Event) => actions.choose({ outputs: { [k]: checked(e) } })}
+            >${OUTPUT_LABELS[k]}</vscode-checkbox
+          >`,
+        )}
+      </div>
+    </fieldset>
+    <div class="row">
+      <div class="field">
+        <vscode-label for="port">Port</vscode-label>
+        <vscode-textfield
+          id="port"
+          type="number"
+          min="1"
+          max="65535"
+          aria-label="Container port"
+          aria-describedby="port-help"
+          ?invalid=${Boolean(s.invalid.port)}
+          .value=${s.drafts.port}
+          @input=${(e: Event) => actions.draft('port', valueOf(e))}
+        ></vscode-textfield>
+        ${helper('port-help', s.invalid.port)}
+      </div>
+      <div class="field grow">
+        <vscode-label for="image">Image name</vscode-label>
+        <vscode-textfield
+          id="image"
+          data-testid="image-name"
+          aria-label="Image name"
+          aria-describedby="image-help"
+          ?invalid=${Boolean(s.invalid.imageName)}
+          .value=${s.drafts.imageName}
+          @input=${(e: Event) => actions.draft('imageName', valueOf(e))}
+        ></vscode-textfield>
+        ${helper('image-help', s.invalid.imageName)}
+      </div>
+    </div>
+    <div class="field">
+      <vscode-checkbox
+        ?checked=${c.weightsInImage}
+        ?disabled=${!hasArtifacts}
+        aria-describedby="weights-help"
+        @change=${(e: Event) => actions.choose({ weightsInImage: checked(e) })}
+        >Copy model weights into the image</vscode-checkbox
+      >
+      <vscode-form-helper id="weights-help"
+        >${hasArtifacts ? 'Off: weights are mounted at /models (smaller image, faster rebuilds).' : 'No model files were found to copy.'}</vscode-form-helper
+      >
+    </div>
+    <div class="field">
+      <vscode-checkbox
+        data-testid="overwrite"
+        ?checked=${c.overwrite}
+        aria-describedby="overwrite-help"
+        @change=${(e: Event) => actions.choose({ overwrite: checked(e) })}
+        >Overwrite existing files without asking</vscode-checkbox
+      >
+      <vscode-form-helper id="overwrite-help">Off: each file that differs opens a diff and asks first.</vscode-form-helper>
+    </div>
+  </section>`;
+}
