@@ -36,6 +36,17 @@ const vendorSplit = {
   },
 };
 
+// The linter (Ajv validators for every schema: large) is its own bundle too, loaded on the
+// first YAML/Dockerfile the editor lints. Only dynamic import() may reach it from features/.
+const lintSplit = {
+  name: 'lint-split',
+  setup(build) {
+    build.onResolve({ filter: /\/core\/lint$/ }, (args) =>
+      args.importer.includes(`${'/src/features/'}`) ? { path: './lint.js', external: true } : undefined,
+    );
+  },
+};
+
 const targets = [
   {
     ...common,
@@ -45,7 +56,15 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
-    plugins: [vendorSplit],
+    plugins: [vendorSplit, lintSplit],
+  },
+  {
+    ...common,
+    entryPoints: { lint: 'src/core/lint/index.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -3,7 +3,7 @@
 // with the development folder, then test/vscode/installed against the packaged VSIX.
 //   node scripts/run-vscode-tests.mjs [--only dev|installed] [--grep PATTERN]
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer, installVsix, runExtensionTests, startCodeServer, tempDir } from './lib/code-server.mjs';
@@ -22,6 +22,24 @@ function workspaceCopy(example) {
 }
 
 const results = [];
+
+/** Keeps ModelDock's own log (the LogOutputChannel's file) with the test artifacts. */
+function copyLogs(userDataDir, name) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/ModelDock\.log$/.test(e.name)) found.push(p);
+    }
+  };
+  try {
+    walk(join(userDataDir, 'logs'));
+  } catch {
+    return;
+  }
+  for (const [i, f] of found.entries()) copyFileSync(f, join(artifacts, `${name}-ModelDock${i ? `-${i}` : ''}.log`));
+}
 
 async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {} }) {
   const userDataDir = tempDir('modeldock-user-');
@@ -55,6 +73,7 @@ async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensi
     });
   } finally {
     await server.stop();
+    copyLogs(userDataDir, name);
   }
   if (code !== 0 && result.failed === 0) result.failed = 1; // run() rejected before mocha reported
   result.seconds = (Date.now() - started) / 1000;

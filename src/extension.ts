@@ -8,6 +8,7 @@ import { register as registerCore } from './features/core';
 import { register as registerDetect } from './features/detect';
 import { register as registerLint } from './features/lint';
 import { register as registerContainerize } from './features/containerize';
+import { register as registerCluster, type ClusterFeature } from './features/cluster';
 
 /** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
@@ -15,6 +16,8 @@ export interface ModelDockApi {
   /** The current detection report of the first workspace folder, once detection has run. */
   detection(): DetectionReport | undefined;
   readonly onDidDetect: vscode.Event<DetectionReport | undefined>;
+  /** The Clusters view's model (its nodes are what the kube commands take as arguments). */
+  readonly cluster: Pick<ClusterFeature, 'model' | 'logs' | 'view'>;
 }
 
 // Wiring only: logger, config, then one register(context, deps) per feature. Each feature
@@ -29,11 +32,13 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const detection = registerDetect(context, deps);
   registerLint(context, deps, detection);
   registerContainerize(context, deps, detection);
+  const cluster = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
   return {
     activationMs,
+    cluster,
     detection: () => (detection.current ? toReport(detection.current) : undefined),
     onDidDetect: (listener, thisArg, disposables) =>
       detection.onDidChange((r) => listener.call(thisArg, r ? toReport(r) : undefined), undefined, disposables),

@@ -3,12 +3,15 @@
 // small source files. Measures (1) ModelDock's context creation alone: .dockerignore walk + streamed
 // tar into a byte-counting sink, and (2) the same context sent to the same engine by ModelDock's
 // classic-builder build vs `DOCKER_BUILDKIT=0 docker build` (the CLI walks, tars and sends the
-// context, the daemon unpacks it; the Dockerfile is `FROM local/busybox:1` + `RUN true` for both).
-// Prints figures only.
+// context, the daemon unpacks it; the Dockerfile is `FROM local/busybox:1` + `RUN true` for both, so no COPY of 20,000 files dominates).
+// Also (3): both clients uploading to a stand-in engine (a local HTTP server that counts the bytes),
+// which isolates context creation + transfer from the daemon's unpacking. Prints figures only.
 //   node scripts/bench/docker.mjs            (or through `npm run bench`, which imports run())
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,7 +23,7 @@ const BUNDLE = join(TMP, 'docker-bundle.cjs');
 const SMALL_FILES = 20_000;
 const WEIGHT_FILES = 4;
 const WEIGHT_BYTES = 512 * 1024 * 1024; // 4 × 512 MB = 2 GB, sparse
-const TREE_VERSION = '1';
+const TREE_VERSION = '2';
 const RUNS = 3;
 const TAG_CLI = 'modeldock-bench-cli:1';
 const TAG_MD = 'modeldock-bench-md:1';
@@ -42,7 +45,7 @@ function generate(log) {
     if (i % perDir === 0) mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `module_${i}.py`), `# generated module ${i}\ndef f_${i}(x):\n    return x * ${i}\n`);
   }
-  writeFileSync(join(CTX, 'Dockerfile'), 'FROM local/busybox:1\nCOPY . /app\nRUN true\n');
+  writeFileSync(join(CTX, 'Dockerfile'), 'FROM local/busybox:1\nRUN true\n');
   writeFileSync(join(CTX, '.dockerignore'), 'weights/\n**/*.safetensors\n**/__pycache__\n*.pyc\n.git\n.complete\n');
   writeFileSync(marker, `${TREE_VERSION}:${SMALL_FILES}`);
 }
@@ -107,6 +110,46 @@ async function modeldockBuild(md, engine) {
   return performance.now() - started;
 }
 
+/**
+ * A stand-in engine on a unix socket that answers /_ping and /build, counting the context bytes
+ * and answering once the whole upload arrived: isolates client-side context creation + transfer.
+ */
+async function fakeEngine() {
+  const socketPath = join(TMP, 'fake-engine.sock');
+  rmSync(socketPath, { force: true });
+  let received = 0;
+  const server = createServer((req, res) => {
+    const headers = { 'Api-Version': '1.41', Ostype: 'linux', 'Docker-Experimental': 'false', 'Content-Type': 'application/json' };
+    if (/\/_ping$/.test(req.url ?? '')) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain' });
+      res.end(req.method === 'HEAD' ? undefined : 'OK');
+      return;
+    }
+    if (/\/version$/.test(req.url ?? '')) {
+      res.writeHead(200, headers);
+      res.end(JSON.stringify({ ApiVersion: '1.41', Version: '20.10.24', Os: 'linux' }));
+      return;
+    }
+    if (/\/info$/.test(req.url ?? '')) {
+      res.writeHead(200, headers);
+      res.end(JSON.stringify({ ServerVersion: '20.10.24', OSType: 'linux', Runtimes: { runc: {} } }));
+      return;
+    }
+    if (/\/build\?/.test(req.url ?? '')) {
+      req.on('data', (c) => (received += c.length));
+      req.on('end', () => {
+        res.writeHead(200, headers);
+        res.end(JSON.stringify({ aux: { ID: 'sha256:' + '0'.repeat(64) } }) + '\n' + JSON.stringify({ stream: 'Successfully built 000000000000\n' }) + '\n');
+      });
+      return;
+    }
+    res.writeHead(404, headers);
+    res.end(JSON.stringify({ message: `not in the fake engine: ${req.method} ${req.url}` }));
+  });
+  await new Promise((r) => server.listen(socketPath, r));
+  return { socketPath, take: () => { const n = received; received = 0; return n; }, close: () => new Promise((r) => server.close(r)) };
+}
+
 export async function run({ log }) {
   generate(log);
   const md = await bundle();
@@ -117,6 +160,39 @@ export async function run({ log }) {
   log(`context: ${ctx.files.toLocaleString('en')} files, ${(ctx.bytes / 2 ** 20).toFixed(1)} MB tar; 2.0 GB of weights ignored`);
   log(`ModelDock context creation (walk + .dockerignore + tar into a counting sink), median of ${RUNS}: ${ms(ctxMs)}`);
   const figures = { files: ctx.files, tarBytes: ctx.bytes, modeldockContextMs: Math.round(ctxMs) };
+
+  // (2) Client side only: CLI vs ModelDock uploading the context to a stand-in engine.
+  const fake = await fakeEngine();
+  try {
+    const fakeEng = await md.connectEngine({ discovered: { endpoint: { kind: 'unix', socketPath: fake.socketPath }, source: 'setting', address: `unix://${fake.socketPath}`, flavour: 'docker', notes: [] } });
+    const cliUp = [];
+    const mdUp = [];
+    let cliBytes = 0;
+    let mdBytes = 0;
+    for (let i = 0; i <= RUNS; i++) {
+      let t = performance.now();
+      const r = spawnSync('docker', ['build', '-q', '-t', 'x:1', CTX], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_HOST: `unix://${fake.socketPath}` } });
+      if (r.status !== 0) throw new Error(`docker build against the stand-in engine failed: ${r.stderr}`);
+      const cliMs = performance.now() - t;
+      cliBytes = fake.take();
+      t = performance.now();
+      await fakeEng.buildImage({ plan: await md.planContext(CTX), tags: ['x:1'], builder: 'classic' });
+      const mdMs = performance.now() - t;
+      mdBytes = fake.take();
+      if (i > 0) {
+        cliUp.push(cliMs);
+        mdUp.push(mdMs);
+      }
+    }
+    fakeEng.dispose();
+    const c = median(cliUp);
+    const m = median(mdUp);
+    log(`upload to a stand-in engine (context creation + HTTP transfer, no daemon work), median of ${RUNS} after a warm-up:`);
+    log(`  docker build CLI: ${ms(c)} (${(cliBytes / 2 ** 20).toFixed(1)} MB)   ModelDock: ${ms(m)} (${(mdBytes / 2 ** 20).toFixed(1)} MB)   ratio ModelDock / CLI: ${(m / c).toFixed(2)}`);
+    Object.assign(figures, { cliUploadMs: Math.round(c), modeldockUploadMs: Math.round(m), ratioUpload: +(m / c).toFixed(2), cliUploadBytes: cliBytes, modeldockUploadBytes: mdBytes });
+  } finally {
+    await fake.close();
+  }
 
   if (!dockerAvailable()) {
     log('docker build (CLI): skipped, no engine or no local/busybox:1 image (start dockerd; the integration tests build the image)');

@@ -491,11 +491,28 @@ export class ClusterTreeModel implements Disposable {
     // A group refresh re-renders its pods anyway: drop pod-level entries under a dirty group.
     const groups = new Set<string>();
     for (const k of keys) if (k !== 'root' && (k.type === 'group' || k.type === 'workloadKind' || k.type === 'context')) groups.add(k.id);
+    // Hundreds of row updates under one group cost the view more one by one than as one group refresh.
+    const perParent = new Map<string, number>();
+    for (const k of keys) {
+      if (k === 'root' || (k.type !== 'pod' && k.type !== 'workload')) continue;
+      const parentId = k.id.slice(0, k.id.lastIndexOf('/'));
+      perParent.set(parentId, (perParent.get(parentId) ?? 0) + 1);
+    }
+    const promoted = new Set<string>();
+    for (const [parentId, n] of perParent) if (n > 200 && !groups.has(parentId)) promoted.add(parentId);
     const nodes: TreeNode[] = [];
     for (const k of keys) {
       if (k === 'root') continue;
       const parentId = k.id.slice(0, k.id.lastIndexOf('/'));
-      if ((k.type === 'pod' || k.type === 'workload') && groups.has(parentId)) continue;
+      if (k.type === 'pod' || k.type === 'workload') {
+        if (groups.has(parentId)) continue;
+        const owner = promoted.has(parentId) ? this.session && [...this.session.groupNodes.values()].find((g) => g.id === parentId) : undefined;
+        if (owner) {
+          groups.add(parentId);
+          nodes.push(owner);
+          continue;
+        }
+      }
       nodes.push(k);
     }
     if (nodes.length) this.changed.fire(nodes);

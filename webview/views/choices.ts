@@ -32,8 +32,15 @@ function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateRe
   if (s.cudaOptions.length === 0) {
     return html`<div class="field"><span class="label">CUDA version</span><p class="muted">No CUDA choice for this project.</p></div>`;
   }
-  const recommended = s.cudaOptions.find((o) => o.recommended) ?? s.cudaOptions[0];
-  const selected = s.cudaOptions.find((o) => o.cuda === c.cuda) ?? recommended;
+  // With no explicit pick the plan's CUDA is in effect (detection's, e.g. a +cu121 pin, else the
+  // table's recommendation): the select shows that one.
+  const effective = c.cuda ?? s.plan?.cuda ?? null;
+  const selected = s.cudaOptions.find((o) => o.cuda === effective) ?? s.cudaOptions.find((o) => o.recommended) ?? s.cudaOptions[0];
+  const detected = s.detection?.cuda ?? null;
+  const tags = (cuda: string, recommended: boolean): string => {
+    const t = [cuda === detected ? 'detected' : '', recommended ? 'recommended' : ''].filter(Boolean);
+    return t.length ? ` (${t.join(', ')})` : '';
+  };
   return html`<div class="field">
       <vscode-label for="cuda">CUDA version</vscode-label>
       <vscode-single-select
@@ -42,18 +49,15 @@ function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateRe
         aria-label="CUDA version"
         aria-describedby="cuda-help"
         .value=${selected?.cuda ?? ''}
-        @change=${(e: Event) => {
-          const v = valueOf(e);
-          actions.choose({ cuda: v === recommended?.cuda ? null : v });
-        }}
+        @change=${(e: Event) => actions.choose({ cuda: valueOf(e) })}
       >
         ${s.cudaOptions.map(
           (o) => html`<vscode-option data-testid="cuda-option" value=${o.cuda} description=${o.reason} ?selected=${o.cuda === selected?.cuda}
-            >CUDA ${o.cuda}${o.recommended ? ' (recommended)' : ''}</vscode-option
+            >CUDA ${o.cuda}${tags(o.cuda, o.recommended)}</vscode-option
           >`,
         )}
       </vscode-single-select>
-      ${helper('cuda-help', s.invalid.cuda, selected ? `${selected.image} — ${selected.reason}` : undefined)}
+      ${helper('cuda-help', s.invalid.cuda, selected?.reason)}
       <p class="muted small">Only CUDA versions compatible with the detected framework are listed.</p>
     </div>
     <div class="field">

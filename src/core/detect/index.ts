@@ -1,7 +1,7 @@
 // Framework detection: walk, parse what matters, aggregate. The detector keeps per-file facts so
 // that a changed dependency file costs one read and one parse, not a walk.
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { artifactFormat, classifyFile, type FileRole } from './classify';
+import { artifactFormat, classifyFile, SKIP_DIRS, type FileRole } from './classify';
 import { dirOf, emptyFacts, type FileFacts } from './facts';
 import { nodeFs, type DetectFs } from './fs';
 import { parseByRole } from './parse';
@@ -187,6 +187,9 @@ class DetectorImpl implements Detector {
   }
 
   private isUnderSkipped(rel: string): boolean {
+    // Folders the walk never enters by name, whether or not they existed at walk time.
+    const segments = rel.split('/');
+    for (let i = 0; i < segments.length - 1; i++) if (SKIP_DIRS.has(segments[i]!)) return true;
     const skipped = this.walked?.state.skipped;
     if (!skipped?.size) return false;
     for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) if (skipped.has(rel.slice(0, i))) return true;
@@ -234,6 +237,7 @@ class DetectorImpl implements Detector {
     const declared = new Set<string>(this.candidates.keys());
     const constrained = new Set<string>();
     const done = new Set<string>();
+    const cycles = new Set<string>();
     const includeOnly: string[] = [];
     const get = async (rel: string): Promise<FileFacts | null> => {
       if (this.cache.has(rel)) return this.cache.get(rel) ?? null;
@@ -248,7 +252,14 @@ class DetectorImpl implements Detector {
         const constraint = viaConstraint || inc.constraint;
         const loopAt = stack.indexOf(inc.path);
         if (loopAt >= 0) {
-          warnings.push(`requirements include cycle: ${[...stack.slice(loopAt), inc.path].join(' -> ')} (each file read once)`);
+          // The same cycle is met again from each of its files: report it once.
+          const ring = stack.slice(loopAt);
+          const start = ring.indexOf([...ring].sort()[0]!);
+          const key = [...ring.slice(start), ...ring.slice(0, start)].join('\0');
+          if (!cycles.has(key)) {
+            cycles.add(key);
+            warnings.push(`requirements include cycle: ${[...ring, inc.path].join(' -> ')} (each file read once)`);
+          }
           continue;
         }
         const target = await get(inc.path);

@@ -97,7 +97,7 @@ export function scanPyLiteral(src: string, open: number): { strings: PyString[];
       continue;
     }
     if (c === '"' || c === "'") {
-      // Skip string prefixes are handled by the caller-insensitive scan: r/b/u/f just precede the quote.
+      // String prefixes (r, b, u, f) are plain letters before the quote: nothing to undo.
       const triple = src.startsWith(c.repeat(3), i);
       const q = triple ? c.repeat(3) : c;
       let j = i + q.length;

@@ -1,11 +1,11 @@
-// Bundled JSON Schemas, compiled with Ajv lazily (once per kind, per Linter), and the translation
-// of Ajv's errors into sentences placed on the offending key or value.
-import Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+// Bundled JSON Schemas, precompiled to Ajv standalone validators at build time
+// (scripts/gen-validators.mjs → ./generated), loaded lazily per group of kinds per Linter, and the
+// translation of Ajv's errors into sentences placed on the offending key or value.
+import type { ErrorObject } from 'ajv';
 import type { Document, Node } from 'yaml';
-import k8sBundle from '../../../schemas/kubernetes-1.30.json';
-import kserveSchema from '../../../schemas/kserve-inferenceservice-v1beta1.json';
-import composeSchema from '../../../schemas/compose-spec.json';
+import { GROUPS, K8S_KINDS, VALIDATORS } from './generated';
+import type { ValidatorGroup } from './generated';
+import type { StandaloneValidator, StandaloneValidators } from './generated/types';
 import { didYouMean } from './levenshtein';
 import type { Range } from './types';
 import { Positions, deref, getPair, isMap, isScalar, isSeq, keyString } from './yamlDoc';
@@ -13,16 +13,11 @@ import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 
 export const KUBERNETES_VERSION = '1.30';
 
-/** `apiVersion/kind` → JSON pointer into the bundle, for the kinds we ship. */
-const K8S_KINDS: Readonly<Record<string, string>> = k8sBundle['x-modeldock-kinds'];
-const KSERVE_KEY = 'serving.kserve.io/v1beta1/InferenceService';
-
 export type SchemaKey = string; // 'k8s:<apiVersion>/<kind>' | 'compose'
 
 export function k8sSchemaKey(apiVersion: string, kind: string): SchemaKey | undefined {
-  const id = `${apiVersion}/${kind}`;
-  if (id in K8S_KINDS || id === KSERVE_KEY) return `k8s:${id}`;
-  return undefined;
+  const key = `k8s:${apiVersion}/${kind}`;
+  return key in VALIDATORS ? key : undefined;
 }
 
 /** For a kind we know under another apiVersion: the one Kubernetes 1.30 serves. */
@@ -40,41 +35,31 @@ export function apiGroup(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/** Owns one Ajv instance and its compiled validators; create one per Linter, never share globally. */
+export type Validator = StandaloneValidator;
+
+/**
+ * Owns the validators a Linter has loaded; create one per Linter, never share globally. Nothing is
+ * compiled by Ajv at runtime: the first document of a group only makes V8 compile that group's
+ * generated module, which keeps the first validation of a 50,000-line file inside one slice.
+ */
 export class SchemaSet {
-  private ajv: Ajv | undefined;
-  private readonly validators = new Map<SchemaKey, ValidateFunction>();
+  private readonly groups = new Map<ValidatorGroup, StandaloneValidators>();
 
-  private instance(): Ajv {
-    if (!this.ajv) {
-      // verbose: errors carry parentSchema (to suggest field names) and data (to say what we got).
-      // inlineRefs off + no optimiser: each shared $def is compiled once as its own function,
-      // which halves the cold compile of Deployment (PodSpec is large) at no visible cost per check.
-      // validateSchema off: the bundled schemas are checked by the unit tests, not at every start.
-      this.ajv = new Ajv({ allErrors: true, verbose: true, strict: false, inlineRefs: false, validateSchema: false, code: { optimize: false } });
-      this.ajv.addSchema(k8sBundle);
-      this.ajv.addSchema(kserveSchema);
-      this.ajv.addSchema(composeSchema);
+  validator(key: SchemaKey): Validator | undefined {
+    const entry = VALIDATORS[key];
+    if (!entry) return undefined;
+    const [group, name] = entry;
+    let loaded = this.groups.get(group);
+    if (!loaded) {
+      loaded = GROUPS[group]();
+      this.groups.set(group, loaded);
     }
-    return this.ajv;
-  }
-
-  validator(key: SchemaKey): ValidateFunction | undefined {
-    let v = this.validators.get(key);
-    if (v) return v;
-    const ajv = this.instance();
-    if (key === 'compose') v = ajv.getSchema(composeSchema.$id);
-    else if (key === `k8s:${KSERVE_KEY}`) v = ajv.getSchema(kserveSchema.$id);
-    else if (key.startsWith('k8s:')) {
-      const ptr = K8S_KINDS[key.slice(4)];
-      v = ptr ? ajv.getSchema(`${k8sBundle.$id}${ptr}`) : undefined;
-    }
-    if (v) this.validators.set(key, v);
-    return v;
+    return loaded[name];
   }
 
   isCompiled(key: SchemaKey): boolean {
-    return this.validators.has(key);
+    const entry = VALIDATORS[key];
+    return !!entry && this.groups.has(entry[0]);
   }
 }
 

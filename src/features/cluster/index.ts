@@ -366,6 +366,6 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
 }
 
 /** Wires the Clusters view. client-node is imported only when the view first connects. */
-export function register(context: vscode.ExtensionContext, deps: Deps): void {
-  createClusterFeature(context, deps);
+export function register(context: vscode.ExtensionContext, deps: Deps): ClusterFeature {
+  return createClusterFeature(context, deps);
 }

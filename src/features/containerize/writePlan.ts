@@ -2,11 +2,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../../platform/errors';
 import type { PreviewProvider } from './previewProvider';
 
-export interface PlannedFile {
-  path: string;
-  content: string;
-  action: 'create' | 'overwrite' | 'skip' | 'unchanged';
-}
+import type { PlannedFile } from '../../core/scaffold';
 
 export type OverwritePolicy = 'ask' | 'overwrite' | 'skip';
 
@@ -55,7 +51,8 @@ export async function writePlan(
     edit.replace(uri, all, f.content, { label: `Overwrite ${f.path}`, needsConfirmation: false });
     outcome.overwritten.push(f.path);
   }
-  if (edit.size > 0) {
+  // Not edit.size: it counts text edits only, and a scaffold is mostly file creations.
+  if (outcome.created.length + outcome.overwritten.length > 0) {
     const ok = await vscode.workspace.applyEdit(edit);
     if (!ok) throw new Error('VS Code refused the workspace edit (a file may be read-only or open in a conflicting editor).');
     // Overwritten documents are left dirty by a text edit: save them so disk matches the plan.

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import { applyFix } from '../../core/lint';
 import type { Finding, Fix } from '../../core/lint/types';
 import type { LintDiagnostics } from './diagnostics';
+
+type ApplyFix = (text: string, fix: Fix, input?: string) => string;
 
 /**
  * One replacement covering every edit of the fix. A fix may insert twice at the same position
  * and relies on array order; core's applyFix honours it, so the span it changed is replaced whole.
  */
-export function fixToEdit(doc: vscode.TextDocument, fix: Fix, tag?: string): vscode.WorkspaceEdit {
+export function fixToEdit(doc: vscode.TextDocument, fix: Fix, applyFix: ApplyFix, tag?: string): vscode.WorkspaceEdit {
   const before = doc.getText();
   const after = applyFix(before, fix, tag);
   const offsets = fix.edits.flatMap((e) => [doc.offsetAt(new vscode.Position(e.line - 1, e.column - 1)), doc.offsetAt(new vscode.Position(e.endLine - 1, e.endColumn - 1))]);
@@ -40,7 +41,9 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       if (finding.fix.needsInput === 'tag') {
         action.command = { command: LintCodeActions.PIN_TAG_COMMAND, title: finding.fix.title, arguments: [doc.uri, finding] };
       } else {
-        action.edit = fixToEdit(doc, finding.fix);
+        const applyFix = this.diagnostics.applyFix;
+        if (!applyFix) continue; // no findings without a loaded linter, so this does not happen
+        action.edit = fixToEdit(doc, finding.fix, applyFix);
       }
       actions.push(action);
     }
@@ -48,7 +51,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
   }
 
   /** `image-latest`: ask for the tag, then apply the fix with it substituted. */
-  static async pinTag(uri: vscode.Uri, finding: Finding, tag?: string): Promise<boolean> {
+  async pinTag(uri: vscode.Uri, finding: Finding, tag?: string): Promise<boolean> {
     if (!finding.fix) return false;
     const value =
       tag ??
@@ -60,6 +63,8 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       }));
     if (!value) return false;
     const doc = await vscode.workspace.openTextDocument(uri);
-    return vscode.workspace.applyEdit(fixToEdit(doc, finding.fix, value));
+    const applyFix = this.diagnostics.applyFix;
+    if (!applyFix) return false;
+    return vscode.workspace.applyEdit(fixToEdit(doc, finding.fix, applyFix, value));
   }
 }

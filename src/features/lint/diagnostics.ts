@@ -47,6 +47,8 @@ export class LintDiagnostics implements vscode.Disposable {
   private readonly caches = new Map<string, DocumentCache>();
   private readonly disposables: vscode.Disposable[] = [];
   private linter: Promise<{ mod: LintModule; linter: DocLinter }> | undefined;
+  /** Set once the linter module is loaded (quick fixes exist only for findings it produced). */
+  applyFix: LintModule['applyFix'] | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -86,7 +88,10 @@ export class LintDiagnostics implements vscode.Disposable {
   }
 
   private loadLinter(): Promise<{ mod: LintModule; linter: DocLinter }> {
-    this.linter ??= import('../../core/lint').then((mod) => ({ mod, linter: mod.createLinter() }));
+    this.linter ??= import('../../core/lint').then((mod) => {
+      this.applyFix = mod.applyFix;
+      return { mod, linter: mod.createLinter() };
+    });
     return this.linter;
   }
 

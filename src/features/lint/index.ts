@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Finding } from '../../core/lint/types';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
 import { LintDiagnostics } from './diagnostics';
@@ -14,12 +15,13 @@ export const LINT_SELECTOR: vscode.DocumentSelector = [
 
 export function register(context: vscode.ExtensionContext, deps: Deps, detection: WorkspaceDetection): void {
   const diagnostics = new LintDiagnostics(deps, detection);
+  const actions = new LintCodeActions(diagnostics);
   context.subscriptions.push(
     diagnostics,
-    vscode.languages.registerCodeActionsProvider(LINT_SELECTOR, new LintCodeActions(diagnostics), {
+    vscode.languages.registerCodeActionsProvider(LINT_SELECTOR, actions, {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
-    vscode.commands.registerCommand(LintCodeActions.PIN_TAG_COMMAND, LintCodeActions.pinTag),
+    vscode.commands.registerCommand(LintCodeActions.PIN_TAG_COMMAND, (uri: vscode.Uri, finding: Finding, tag?: string) => actions.pinTag(uri, finding, tag)),
   );
   diagnostics.start();
 }

@@ -4,6 +4,7 @@ import type { DiffLine } from '../../../webview/protocol';
 const MAX_CELLS = 4_000_000;
 
 function lines(text: string): string[] {
+  if (text === '') return [];
   const out = text.split(/\r?\n/);
   // A trailing newline is not an extra empty line for a reader.
   if (out.length > 1 && out[out.length - 1] === '') out.pop();

@@ -74,11 +74,15 @@ describe('YAML lint in the editor', () => {
     const doc = await vscode.workspace.openTextDocument(file('gpu.yaml'));
     await vscode.window.showTextDocument(doc);
     const diag = await waitFor('gpu-fractional', () => ours(doc.uri).find((d) => rule(d) === 'gpu-fractional'));
+    const before = ours(doc.uri).filter((d) => rule(d) === 'gpu-fractional').length;
+    const line = diag.range.start.line;
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
-    const fix = actions.find((a) => a.diagnostics?.some((d) => rule(d) === 'gpu-fractional'));
+    const fix = actions.find((a) => /nvidia\.com\/gpu/.test(a.title) && a.kind?.value === vscode.CodeActionKind.QuickFix.value);
     assert.ok(fix?.edit, `no quick fix among ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
-    await waitFor('gpu-fractional to clear', () => (ours(doc.uri).some((d) => rule(d) === 'gpu-fractional') ? undefined : true));
-    assert.doesNotMatch(doc.getText(), /nvidia\.com\/gpu: 0\.5/);
+    // requests and limits are each flagged; the fix rounds the one it is attached to.
+    await waitFor('one gpu-fractional fewer', () => (ours(doc.uri).filter((d) => rule(d) === 'gpu-fractional').length === before - 1 ? true : undefined));
+    assert.match(doc.lineAt(line).text, /nvidia\.com\/gpu: "?1"?\s*$/);
+    assert.ok(!ours(doc.uri).some((d) => rule(d) === 'gpu-fractional' && d.range.start.line === line));
   });
 });

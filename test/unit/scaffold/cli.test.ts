@@ -1,0 +1,87 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWith } from '../../../src/cli/scaffold';
+import type { CliIo } from '../../../src/cli/io';
+import { frameworkProject } from './fixtures';
+
+function io(cwd: string): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { cwd, out: (s) => stdout.push(s), err: (s) => stderr.push(s), stdout, stderr };
+}
+
+describe('modeldock scaffold (CLI)', () => {
+  let dir = '';
+  const deps = { detect: async (root: string) => ({ ...frameworkProject('pytorch', '2.3.1'), root }) };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'modeldock-scaffold-'));
+    mkdirSync(join(dir, 'proj'));
+    writeFileSync(join(dir, 'proj', 'requirements.txt'), 'torch==2.3.1\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--dry-run writes nothing; --json shape', async () => {
+    const t = io(dir);
+    assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.1', '--dry-run', '--json'], t, deps), 0);
+    assert.deepEqual(readdirSync(join(dir, 'proj')), ['requirements.txt']);
+    const j = JSON.parse(t.stdout.join('')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(j).sort(), ['baseImage', 'cuda', 'files', 'notes', 'runtime', 'target']);
+    assert.equal(j.target, 'gpu');
+    assert.equal(j.cuda, '12.1');
+    assert.equal(j.baseImage, 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime');
+    for (const f of j.files as { path: string; action: string }[]) {
+      assert.deepEqual(Object.keys(f).sort(), ['action', 'path']);
+      assert.equal(f.action, 'create');
+    }
+    assert.ok(Array.isArray(j.notes));
+  });
+
+  test('writes, then skips existing, then overwrites with --force', async () => {
+    assert.equal(await runWith(['proj', '--target', 'cpu'], io(dir), deps), 0);
+    assert.ok(existsSync(join(dir, 'proj', 'Dockerfile')));
+    assert.ok(existsSync(join(dir, 'proj', 'k8s', 'deployment.yaml')));
+    let t = io(dir);
+    await runWith(['proj', '--target', 'cpu', '--json'], t, deps);
+    assert.ok((JSON.parse(t.stdout.join('')).files as { action: string }[]).every((f) => f.action === 'unchanged'));
+    writeFileSync(join(dir, 'proj', 'Dockerfile'), 'FROM scratch\n');
+    t = io(dir);
+    await runWith(['proj', '--target', 'cpu', '--json'], t, deps);
+    assert.equal(JSON.parse(t.stdout.join('')).files[0].action, 'skip');
+    assert.equal(readFileSync(join(dir, 'proj', 'Dockerfile'), 'utf8'), 'FROM scratch\n');
+    await runWith(['proj', '--target', 'cpu', '--force'], io(dir), deps);
+    assert.match(readFileSync(join(dir, 'proj', 'Dockerfile'), 'utf8'), /^FROM python:3\.11-slim$/m);
+  });
+
+  test('--out writes elsewhere and compose points back at the project', async () => {
+    assert.equal(await runWith(['proj', '--out', 'deploy'], io(dir), deps), 0);
+    const compose = readFileSync(join(dir, 'deploy', 'compose.yaml'), 'utf8');
+    assert.match(compose, /context: "\.\.\/proj"/);
+    assert.match(compose, /dockerfile: "\.\.\/deploy\/Dockerfile"/);
+  });
+
+  test('incompatible --cuda exits 1 with the reason and writes nothing', async () => {
+    const t = io(dir);
+    assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.4', '--out', 'bad'], t, deps), 1);
+    assert.match(t.stderr.join('\n'), /supports CUDA 11\.8, 12\.1/);
+    assert.equal(existsSync(join(dir, 'bad')), false);
+  });
+
+  test('usage errors exit 2', async () => {
+    for (const argv of [[], ['a', 'b'], ['proj', '--target', 'tpu'], ['proj', '--cuda', 'twelve'], ['proj', '--port', '0'], ['proj', '--runtime', 'bento'], ['proj', '--bogus'], ['missing-dir'], ['proj', '--tag', 'latest']]) {
+      const t = io(dir);
+      assert.equal(await runWith(argv, t, deps), 2, argv.join(' '));
+      assert.ok(t.stderr.join('').length > 0);
+    }
+  });
+
+  test('--runtime selects a serving runtime', async () => {
+    const t = io(dir);
+    assert.equal(await runWith(['proj', '--runtime', 'triton', '--dry-run', '--json'], t, deps), 0);
+    const j = JSON.parse(t.stdout.join(''));
+    assert.equal(j.runtime, 'triton');
+    assert.ok((j.files as { path: string }[]).some((f) => f.path.endsWith('config.pbtxt')));
+  });
+});

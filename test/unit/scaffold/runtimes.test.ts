@@ -1,0 +1,143 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse as parseYaml } from 'yaml';
+import { planScaffold, suggestedRuntimes, type ScaffoldPlan } from '../../../src/core/scaffold/index';
+import { detection, frameworkProject } from './fixtures';
+import { checkDockerfile, checkPlan, file } from './helpers';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test-only YAML access
+
+function container(plan: ScaffoldPlan): Doc {
+  return (parseYaml(file(plan, 'k8s/deployment.yaml')) as Doc).spec.template.spec.containers[0];
+}
+function ports(plan: ScaffoldPlan): number[] {
+  return container(plan).ports.map((p: Doc) => p.containerPort).sort();
+}
+
+const tf = (extra = {}) =>
+  detection({
+    frameworks: [{ name: 'tensorflow', version: '2.15.0' }],
+    artifacts: [{ file: 'export/classifier', format: 'savedmodel', bytes: 1000 }],
+    ...extra,
+  });
+
+describe('runtime: TF Serving', () => {
+  for (const target of ['cpu', 'gpu'] as const) {
+    test(`layout, ports and probes (${target})`, () => {
+      const plan = planScaffold(tf(), { runtime: 'tfserving', target, outputs: { kserve: true } });
+      assert.deepEqual(plan.errors, []);
+      checkPlan(plan);
+      const df = file(plan, 'Dockerfile');
+      assert.equal(plan.baseImage, `tensorflow/serving:2.15.0${target === 'gpu' ? '-gpu' : ''}`);
+      assert.match(df, /ENV MODEL_NAME=classifier/);
+      assert.match(df, /EXPOSE 8500 8501/);
+      assert.deepEqual(ports(plan), [8500, 8501]);
+      assert.equal(container(plan).readinessProbe.httpGet.path, '/v1/models/classifier');
+      // Numbered version directory below /models/<name>/, as TF Serving requires.
+      const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
+      assert.match(vol, /^\.\/export\/classifier:\/models\/classifier\/\d+:ro$/);
+      assert.equal(plan.cuda, target === 'gpu' ? '12.2' : null);
+      assert.equal((parseYaml(file(plan, 'k8s/inferenceservice.yaml')) as Doc).spec.predictor.model.modelFormat.name, 'tensorflow');
+    });
+  }
+  test('weights in image: COPY into /models/<name>/<n>/ and an existing version number is kept', () => {
+    const plan = planScaffold(tf({ artifacts: [{ file: 'export/clf/3', format: 'savedmodel', bytes: 1 }] }), { runtime: 'tfserving', weightsInImage: true });
+    assert.match(file(plan, 'Dockerfile'), /^COPY export\/clf\/3\/ \/models\/clf\/3\/$/m);
+    assert.doesNotMatch(file(plan, '.dockerignore'), /^export/m);
+  });
+  test('incompatible --cuda is an error', () => {
+    assert.equal(planScaffold(tf(), { runtime: 'tfserving', target: 'gpu', cuda: '11.8' }).errors.length, 1);
+  });
+});
+
+describe('runtime: TorchServe', () => {
+  const mar = detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'model_store/resnet.mar', format: 'torchserve-mar', bytes: 10 }] });
+  test('mar archive: config.properties, ports 8080/8081/8082, /ping', () => {
+    const plan = planScaffold(mar, { runtime: 'torchserve', target: 'gpu' });
+    checkPlan(plan);
+    const props = file(plan, 'torchserve/config.properties');
+    assert.match(props, /^inference_address=http:\/\/0\.0\.0\.0:8080$/m);
+    assert.match(props, /^management_address=http:\/\/0\.0\.0\.0:8081$/m);
+    assert.match(props, /^metrics_address=http:\/\/0\.0\.0\.0:8082$/m);
+    assert.match(props, /^model_store=\/home\/model-server\/model-store$/m);
+    assert.match(props, /^number_of_gpu=1$/m);
+    assert.match(plan.baseImage ?? '', /^pytorch\/torchserve:[\d.]+-gpu$/);
+    assert.deepEqual(ports(plan), [8080, 8081, 8082]);
+    assert.equal(container(plan).livenessProbe.httpGet.path, '/ping');
+    assert.match(file(plan, 'Dockerfile'), /COPY torchserve\/config\.properties \/home\/model-server\/config\.properties/);
+  });
+  test('weights only: a build stage runs torch-model-archiver', () => {
+    const d = detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'weights/net.pt', format: 'pytorch', bytes: 10 }], entrypoint: { file: 'handler.py', kind: 'torchserve' } });
+    const plan = planScaffold(d, { runtime: 'torchserve' });
+    const df = file(plan, 'Dockerfile');
+    const { froms } = checkDockerfile(df);
+    assert.equal(froms.length, 2);
+    assert.match(df, /AS archive/);
+    assert.match(df, /torch-model-archiver --model-name net .*--handler handler\.py/);
+    assert.match(df, /COPY --from=archive \/build\/net\.mar \/home\/model-server\/model-store\//);
+    assert.doesNotMatch(file(plan, '.dockerignore'), /^weights\/net\.pt$/m);
+    assert.ok(suggestedRuntimes(d).includes('torchserve'));
+  });
+});
+
+describe('runtime: Triton', () => {
+  const onnx = detection({ frameworks: [{ name: 'onnxruntime', version: '1.18.0' }], artifacts: [{ file: 'models/detector.onnx', format: 'onnx', bytes: 10 }] });
+  for (const target of ['cpu', 'gpu'] as const) {
+    test(`model repository layout, ports, probes (${target})`, () => {
+      const plan = planScaffold(onnx, { runtime: 'triton', target });
+      checkPlan(plan);
+      const cfg = file(plan, 'model_repository/detector/config.pbtxt');
+      assert.match(cfg, /^name: "detector"$/m);
+      assert.match(cfg, /^platform: "onnxruntime_onnx"$/m);
+      assert.match(cfg, /TODO\(modeldock\)/);
+      assert.match(cfg, new RegExp(`kind: ${target === 'gpu' ? 'KIND_GPU' : 'KIND_CPU'}`));
+      assert.match(plan.baseImage ?? '', /^nvcr\.io\/nvidia\/tritonserver:\d\d\.\d\d-py3$/);
+      assert.deepEqual(ports(plan), [8000, 8001, 8002]);
+      assert.equal(container(plan).readinessProbe.httpGet.path, '/v2/health/ready');
+      // <model>/1/model.onnx: version directory 1, the file name the ONNX backend expects.
+      const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
+      assert.equal(vol, './models/detector.onnx:/models/detector/1/model.onnx:ro');
+      assert.match(file(plan, 'Dockerfile'), /COPY model_repository\/ \/models\//);
+    });
+  }
+  test('TorchScript needs explicit inputs/outputs (TODO markers, uncommented)', () => {
+    const d = detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'ts.pt', format: 'pytorch', bytes: 1 }] });
+    const cfg = file(planScaffold(d, { runtime: 'triton', weightsInImage: true }), 'model_repository/ts/config.pbtxt');
+    assert.match(cfg, /platform: "pytorch_libtorch"/);
+    assert.match(cfg, /^input \[/m);
+    assert.match(cfg, /INPUT__0/);
+  });
+  test('model inputs/outputs when given', () => {
+    const cfg = file(planScaffold(onnx, { runtime: 'triton', modelIo: { inputs: [{ name: 'images', dataType: 'TYPE_FP32', dims: [3, 224, 224] }], outputs: [{ name: 'scores', dataType: 'TYPE_FP32', dims: [1000] }] } }), 'model_repository/detector/config.pbtxt');
+    assert.match(cfg, /name: "images"\n {2}data_type: TYPE_FP32\n {2}dims: \[ 3, 224, 224 \]/);
+    assert.doesNotMatch(cfg, /TODO/);
+  });
+});
+
+describe('runtime: KServe', () => {
+  test('sklearn: InferenceService with modelFormat + storageUri, no Dockerfile', () => {
+    const plan = planScaffold(frameworkProject('scikit-learn', '1.4.2'), { runtime: 'kserve' });
+    assert.deepEqual(plan.errors, []);
+    assert.equal(plan.baseImage, null);
+    assert.ok(!plan.files.some((f) => f.path === 'Dockerfile'));
+    const isvc = parseYaml(file(plan, 'k8s/inferenceservice.yaml')) as Doc;
+    assert.equal(isvc.kind, 'InferenceService');
+    assert.equal(isvc.spec.predictor.model.modelFormat.name, 'sklearn');
+    assert.match(isvc.spec.predictor.model.storageUri, /^pvc:\/\//);
+    checkPlan(plan);
+  });
+  test('GPU resources when the target is GPU', () => {
+    const plan = planScaffold(frameworkProject('xgboost', '2.0.3'), { runtime: 'kserve', target: 'gpu' });
+    const isvc = parseYaml(file(plan, 'k8s/inferenceservice.yaml')) as Doc;
+    assert.equal(isvc.spec.predictor.model.modelFormat.name, 'xgboost');
+    assert.equal(isvc.spec.predictor.model.resources.limits['nvidia.com/gpu'], 1);
+    assert.equal(isvc.spec.predictor.tolerations[0].key, 'nvidia.com/gpu');
+  });
+  test('formats: onnx, tensorflow; none for catboost is an error', () => {
+    const onnx = planScaffold(detection({ frameworks: [{ name: 'onnxruntime', version: null }], artifacts: [{ file: 'm.onnx', format: 'onnx', bytes: 1 }] }), { runtime: 'kserve' });
+    assert.equal((parseYaml(file(onnx, 'k8s/inferenceservice.yaml')) as Doc).spec.predictor.model.modelFormat.name, 'onnx');
+    assert.ok(onnx.notes.some((n) => /model\.onnx/.test(n)), 'file-name rule is reported');
+    assert.equal(planScaffold(tf(), { runtime: 'kserve' }).errors.length, 0);
+    assert.equal(planScaffold(frameworkProject('catboost', '1.2.5'), { runtime: 'kserve' }).errors.length, 1);
+  });
+});

@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DetectionResult } from '../../../src/core/detect/types';
+import { createConfig } from '../../../src/platform/config';
+import { createLogger } from '../../../src/platform/log';
+import { OPEN_WIZARD_COMMAND, register } from '../../../src/features/wizard';
+import { activated, ui, uiText, waitFor, workspaceRoot } from './helpers';
+
+type Open = (folder: vscode.Uri) => Promise<void>;
+
+const GENERATED = ['Dockerfile', '.dockerignore', 'compose.yaml', 'k8s'];
+
+/** Texts of every match of a selector across frames (the webview's included). */
+async function texts(selector: string): Promise<string[]> {
+  const a = await ui({ op: 'text', selector });
+  return a.texts ?? [];
+}
+
+async function click(selector: string): Promise<void> {
+  const a = await ui({ op: 'click', selector });
+  assert.ok(a.ok, a.error);
+}
+
+async function useTheme(theme: string, kind: 'vscode-light' | 'vscode-dark'): Promise<void> {
+  await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+  // The webview re-themes after the workbench: wait until its body says so.
+  await waitFor(`the webview in ${theme}`, async () => {
+    const a = await ui({ op: 'attr', selector: 'body[data-vscode-theme-kind]', name: 'data-vscode-theme-kind' });
+    const values = a.values ?? [];
+    return values.length > 0 && values.every((v) => v === kind) ? true : undefined;
+  });
+}
+
+describe('Containerize Model wizard (webview)', () => {
+  let open: Open;
+  const owned: vscode.Disposable[] = [];
+
+  before(async () => {
+    const { ext } = await activated();
+    if ((await vscode.commands.getCommands(true)).includes(OPEN_WIZARD_COMMAND)) {
+      open = async (folder) => {
+        await vscode.commands.executeCommand(OPEN_WIZARD_COMMAND, folder);
+      };
+      return;
+    }
+    // Not wired into the extension yet: register the feature here, as extension.ts would.
+    const { channel, log } = createLogger('ModelDock Wizard (test)');
+    const detectionChanged = new vscode.EventEmitter<DetectionResult | undefined>();
+    const context = { subscriptions: owned, extensionUri: ext.extensionUri } as unknown as vscode.ExtensionContext;
+    owned.push(channel, detectionChanged);
+    const wizard = register(context, { log, config: createConfig(), extensionUri: ext.extensionUri }, { current: undefined, onDidChange: detectionChanged.event });
+    open = (folder) => wizard.open(folder);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    for (const d of owned.splice(0)) d.dispose();
+  });
+
+  it('shows what detection found, with evidence links, and generates into the example workspace', async () => {
+    const root = workspaceRoot().fsPath;
+    for (const f of GENERATED) assert.ok(!fs.existsSync(path.join(root, f)), `${f} exists before the test`);
+    try {
+      await open(workspaceRoot());
+      await uiText('[data-testid=framework]', /^scikit-learn( 1\.2\.1)?$/);
+      await uiText('[data-testid=gpu-reason]', /does not use a GPU/);
+      await uiText('[data-testid=base-image]', /^python:3\.\d+-slim$/);
+      assert.deepEqual(await texts('[data-testid=cuda-option]'), [], 'no CUDA choice for a CPU target');
+
+      // An evidence link opens the file at its line (the click takes the first link).
+      await uiText('[data-testid=evidence-link]', /^[\w./-]+:\d+$/);
+      const link = (await texts('[data-testid=evidence-link]'))[0] ?? '';
+      await click('[data-testid=evidence-link]');
+      const [file, line] = link.split(':');
+      await waitFor(`${link} open in an editor`, () => {
+        const ed = vscode.window.activeTextEditor;
+        return ed && ed.document.uri.fsPath === path.join(root, file!) && ed.selection.active.line === Number(line ?? 1) - 1 ? true : undefined;
+      });
+
+      await click('vscode-button[data-testid=generate]');
+      await uiText('[data-testid=result]', /\d+ created/);
+      await waitFor('the generated files on disk', () => (GENERATED.every((f) => fs.existsSync(path.join(root, f))) ? true : undefined));
+      assert.match(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8'), /^FROM python:3\.\d+-slim/m);
+      // Written files now match the plan: the preview says so.
+      const action = async (want: string) =>
+        waitFor(`Dockerfile marked "${want}"`, async () => {
+          const a = await ui({ op: 'attr', selector: 'vscode-collapsible[data-path=Dockerfile]', name: 'description' });
+          return a.values?.includes(want) ? true : undefined;
+        });
+      await action('exists — unchanged');
+
+      // A hand edit on disk: the preview turns into existing-vs-new with a line diff, and
+      // "Open diff" opens VS Code's diff editor on the same pair.
+      fs.writeFileSync(path.join(root, 'Dockerfile'), 'FROM scratch\n# mine\n');
+      await action('exists — differs');
+      await click('vscode-collapsible[data-path=Dockerfile]');
+      await uiText('[data-testid=diff-summary]', /2 line\(s\) removed, \d+ added/);
+      await uiText('pre.diff .del', /^-FROM scratch/);
+      await click('vscode-button[data-testid=open-diff]');
+      await waitFor('a diff editor of the Dockerfile', () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.fsPath === path.join(root, 'Dockerfile'))
+          ? true
+          : undefined,
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      for (const f of GENERATED) fs.rmSync(path.join(root, f), { recursive: true, force: true });
+    }
+  });
+
+  it('switches CPU → GPU on the PyTorch example: base image and CUDA choices change; screenshots in both themes', async () => {
+    const { ext } = await activated();
+    const project = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-')), 'pytorch-classifier');
+    fs.cpSync(path.join(ext.extensionPath, 'examples', 'pytorch-classifier'), project, { recursive: true });
+    try {
+      await open(vscode.Uri.file(project));
+      await uiText('[data-testid=framework]', /^PyTorch 2\.3\.1$/);
+
+      await click('vscode-radio[data-testid=target-cpu]');
+      await uiText('[data-testid=base-image]', /^python:3\.11-slim$/);
+      await waitFor('no CUDA choices on CPU', async () => ((await texts('[data-testid=cuda-option]')).length === 0 ? true : undefined));
+
+      await click('vscode-radio[data-testid=target-gpu]');
+      const base = await uiText('[data-testid=base-image]', /^(pytorch\/pytorch:2\.3\.1-cuda|nvidia\/cuda:)/);
+      assert.doesNotMatch(base, /python:3/);
+      // The requirements pin torch+cu121: the detected CUDA is preselected and drives the plan.
+      await uiText('[data-testid=cuda-option]', /^CUDA 12\.1 \(detected/);
+      await uiText('[data-testid=plan-cuda]', /^12\.1$/);
+      const options = await texts('[data-testid=cuda-option]');
+      assert.ok(options.length >= 2, `compatible CUDA versions only, but more than one: ${JSON.stringify(options)}`);
+      assert.ok(options.every((o) => /^CUDA 1[12]\.\d+/.test(o)), JSON.stringify(options));
+
+      // Show a file preview for the screenshots.
+      await click('vscode-collapsible[data-path=Dockerfile]');
+      await uiText('pre.code', /^FROM (pytorch\/pytorch|nvidia\/cuda)/m);
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+      await useTheme('Default Dark Modern', 'vscode-dark');
+      assert.ok((await ui({ op: 'screenshot', name: 'wizard-dark' })).ok);
+      await useTheme('Default Light Modern', 'vscode-light');
+      assert.ok((await ui({ op: 'screenshot', name: 'wizard-light' })).ok);
+
+      await click('vscode-button[data-testid=generate]');
+      await uiText('[data-testid=result]', /\d+ created/);
+      const dockerfile = fs.readFileSync(path.join(project, 'Dockerfile'), 'utf8');
+      assert.match(dockerfile, /^FROM (pytorch\/pytorch:2\.3\.1-cuda12\.1|nvidia\/cuda:12\.1)/m);
+      const compose = fs.readFileSync(path.join(project, 'compose.yaml'), 'utf8');
+      assert.match(compose, /driver: nvidia/);
+      assert.ok(fs.readdirSync(path.join(project, 'k8s')).length > 0);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(path.dirname(project), { recursive: true, force: true });
+    }
+  });
+});
