@@ -97,8 +97,9 @@ export function planRun(options: RunOptions): ContainerCreateSpec {
 /** Whether a TCP port on `host` can be bound right now. */
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
+    // Not unref'd: the probe is closed at once, and an unref'd server lets a caller's event loop
+    // finish while the listen is still pending (seen under node:test).
     const server = createServer();
-    server.unref();
     server.once('error', () => resolve(false));
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
@@ -113,7 +114,6 @@ export async function pickFreePort(preferred: number, host = '127.0.0.1', attemp
   }
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.unref();
     server.once('error', reject);
     server.listen({ port: 0, host }, () => {
       const addr = server.address();

@@ -89,6 +89,11 @@ export class WizardPanel implements vscode.Disposable {
         if (r && r.root === folder.fsPath) this.dispatch({ type: 'detected', detection: r });
       }),
       this.watchOutputs(),
+      // writePlan compares against an open document's text, so the preview must follow it too.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const uri = e.document.uri.toString();
+        if (this.state.plan?.files.some((f) => vscode.Uri.joinPath(folder, f.path).toString() === uri)) this.dispatch({ type: 'filesChanged' });
+      }),
     );
     panel.webview.html = this.html();
   }

@@ -123,4 +123,8 @@ describe('bundled schema files', () => {
     const r = spawnSync(process.execPath, ['scripts/gen-schemas.mjs', '--check'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   });
+  test('precompiled validators under src/core/lint/generated are up to date with the schemas', () => {
+    const r = spawnSync(process.execPath, ['scripts/gen-validators.mjs', '--check'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
 });

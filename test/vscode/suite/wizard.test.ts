@@ -63,7 +63,10 @@ describe('Containerize Model wizard (webview)', () => {
 
   it('shows what detection found, with evidence links, and generates into the example workspace', async () => {
     const root = workspaceRoot().fsPath;
-    for (const f of GENERATED) assert.ok(!fs.existsSync(path.join(root, f)), `${f} exists before the test`);
+    // Earlier suites may leave outputs behind: set them aside and put them back afterwards.
+    const aside = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-aside-'));
+    const setAside = GENERATED.filter((f) => fs.existsSync(path.join(root, f)));
+    for (const f of setAside) fs.renameSync(path.join(root, f), path.join(aside, f));
     try {
       await open(workspaceRoot());
       await uiText('[data-testid=framework]', /^scikit-learn( 1\.2\.1)?$/);
@@ -81,6 +84,9 @@ describe('Containerize Model wizard (webview)', () => {
         return ed && ed.document.uri.fsPath === path.join(root, file!) && ed.selection.active.line === Number(line ?? 1) - 1 ? true : undefined;
       });
 
+      // The explicit overwrite policy (no modal), which also covers a leftover open document.
+      await click('vscode-checkbox[data-testid=overwrite]');
+      await waitFor('the overwrite box ticked', async () => ((await ui({ op: 'attr', selector: 'vscode-checkbox[data-testid=overwrite]', name: 'checked' })).values?.[0] === '' ? true : undefined));
       await click('vscode-button[data-testid=generate]');
       await uiText('[data-testid=result]', /\d+ created/);
       await waitFor('the generated files on disk', () => (GENERATED.every((f) => fs.existsSync(path.join(root, f))) ? true : undefined));
@@ -111,6 +117,8 @@ describe('Containerize Model wizard (webview)', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       for (const f of GENERATED) fs.rmSync(path.join(root, f), { recursive: true, force: true });
+      for (const f of setAside) fs.renameSync(path.join(aside, f), path.join(root, f));
+      fs.rmSync(aside, { recursive: true, force: true });
     }
   });
 
@@ -119,6 +127,10 @@ describe('Containerize Model wizard (webview)', () => {
     const project = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-')), 'pytorch-classifier');
     fs.cpSync(path.join(ext.extensionPath, 'examples', 'pytorch-classifier'), project, { recursive: true });
     try {
+      // Room for the page: the screenshots show its top (detection, choices, plan), and clicks
+      // that Playwright must scroll to would move it.
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
       await open(vscode.Uri.file(project));
       await uiText('[data-testid=framework]', /^PyTorch 2\.3\.1$/);
 
@@ -136,15 +148,16 @@ describe('Containerize Model wizard (webview)', () => {
       assert.ok(options.length >= 2, `compatible CUDA versions only, but more than one: ${JSON.stringify(options)}`);
       assert.ok(options.every((o) => /^CUDA 1[12]\.\d+/.test(o)), JSON.stringify(options));
 
-      // Show a file preview for the screenshots.
-      await click('vscode-collapsible[data-path=Dockerfile]');
-      await uiText('pre.code', /^FROM (pytorch\/pytorch|nvidia\/cuda)/m);
-      await vscode.commands.executeCommand('workbench.action.closeSidebar');
-      await vscode.commands.executeCommand('workbench.action.closePanel');
       await useTheme('Default Dark Modern', 'vscode-dark');
+      await vscode.commands.executeCommand('notifications.clearAll');
       assert.ok((await ui({ op: 'screenshot', name: 'wizard-dark' })).ok);
       await useTheme('Default Light Modern', 'vscode-light');
+      await vscode.commands.executeCommand('notifications.clearAll');
       assert.ok((await ui({ op: 'screenshot', name: 'wizard-light' })).ok);
+
+      // A file preview shows what will be written.
+      await click('vscode-collapsible[data-path=Dockerfile]');
+      await uiText('pre.code', /^FROM (pytorch\/pytorch|nvidia\/cuda)/m);
 
       await click('vscode-button[data-testid=generate]');
       await uiText('[data-testid=result]', /\d+ created/);
