@@ -9,6 +9,7 @@ import { register as registerDetect } from './features/detect';
 import { register as registerLint } from './features/lint';
 import { register as registerContainerize } from './features/containerize';
 import { register as registerCluster, type ClusterFeature } from './features/cluster';
+import { register as registerWizard } from './features/wizard';
 
 /** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
@@ -31,7 +32,8 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   registerCore(context, deps);
   const detection = registerDetect(context, deps);
   registerLint(context, deps, detection);
-  registerContainerize(context, deps, detection);
+  const wizard = registerWizard(context, deps, detection);
+  registerContainerize(context, deps, detection, wizard);
   const cluster = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;

@@ -265,12 +265,18 @@ export function hashOf(path) {
  */
 async function answerUi(page, req, answersDir, artifactsDir) {
   let answer;
+  // `where: { child, text }` keeps the elements that have a `child` whose whole text is `text`.
+  const find = (frame) => {
+    let loc = frame.locator(req.selector);
+    if (req.where) loc = loc.filter({ has: frame.locator(req.where.child, { hasText: new RegExp(`^${req.where.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+    return loc;
+  };
   try {
     if (req.op === 'text') {
       const texts = [];
       for (const frame of page.frames()) {
         try {
-          texts.push(...(await frame.locator(req.selector).allTextContents()));
+          texts.push(...(await find(frame).allTextContents()));
         } catch {
           // Frames come and go (webviews reload): a detached frame has nothing to say.
         }
@@ -280,7 +286,7 @@ async function answerUi(page, req, answersDir, artifactsDir) {
       const values = [];
       for (const frame of page.frames()) {
         try {
-          for (const el of await frame.locator(req.selector).all()) values.push(await el.getAttribute(req.name));
+          for (const el of await find(frame).all()) values.push(await el.getAttribute(req.name));
         } catch {
           // as above
         }
@@ -294,7 +300,7 @@ async function answerUi(page, req, answersDir, artifactsDir) {
     } else if (req.op === 'click') {
       let clicked = false;
       for (const frame of page.frames()) {
-        const loc = frame.locator(req.selector);
+        const loc = find(frame);
         if ((await loc.count().catch(() => 0)) > 0) {
           await loc.first().click({ timeout: 5000 });
           clicked = true;

@@ -6,6 +6,7 @@ export interface ModelDockConfig {
   'detect.maxFileSizeKB': number;
   'scaffold.defaultTarget': 'auto' | 'cpu' | 'gpu';
   'scaffold.port': number;
+  'containerize.ui': 'wizard' | 'quickPick';
 }
 
 export const CONFIG_DEFAULTS: ModelDockConfig = {
@@ -13,6 +14,7 @@ export const CONFIG_DEFAULTS: ModelDockConfig = {
   'detect.maxFileSizeKB': 1024,
   'scaffold.defaultTarget': 'auto',
   'scaffold.port': 8080,
+  'containerize.ui': 'wizard',
 };
 
 export interface Config {

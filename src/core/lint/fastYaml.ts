@@ -33,6 +33,7 @@ function bail(): never {
 
 // Characters that `yaml` rejects or treats specially wherever they appear (tabs in indentation,
 // CR line ends, control characters, BOM, Unicode line separators): not worth matching exactly.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ODD_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\ud800-\udfff]/;
 // A plain scalar may not start with an indicator (`-?:` only when followed by a space).
 const PLAIN_START_BAD = /^(?:[,[\]{}#&*!|>'"%@`]|[-?:](?:[ ]|$))/;

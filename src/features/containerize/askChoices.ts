@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { DetectionResult } from '../../core/detect/types';
 import type { ScaffoldChoices } from '../../core/scaffold';
 import { CancelledError } from '../../platform/errors';
-import { displayName } from '../detect/statusBar';
+import { displayName } from '../../core/detect/names';
 
 type CudaModule = typeof import('../../core/cuda');
 

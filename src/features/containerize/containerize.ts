@@ -27,17 +27,38 @@ export interface ContainerizeResult {
   outcome: WriteOutcome;
 }
 
+export interface Wizard {
+  open(folder?: vscode.Uri): Promise<void>;
+}
+
 interface Services {
   detection: WorkspaceDetection;
   preview: PreviewProvider;
+  wizard: Wizard;
 }
 
+/**
+ * The palette command opens the wizard (or Quick Picks, by setting). A call with arguments is a
+ * scripted run (tests, other extensions) and goes straight to the shared path below.
+ */
 export function containerizeCommand(services: Services): CommandSpec {
   return {
     id: 'modeldock.containerize',
     title: 'Containerize Model',
     async run(deps, arg) {
+      if (arg === undefined && deps.config.get('containerize.ui') === 'wizard') return services.wizard.open();
       return containerize(deps, services, (arg ?? {}) as ContainerizeRequest);
+    },
+  };
+}
+
+/** The keyboard path, whatever the setting says. */
+export function containerizeQuickCommand(services: Services): CommandSpec {
+  return {
+    id: 'modeldock.containerizeQuick',
+    title: 'Containerize Model (Quick Picks)',
+    async run(deps) {
+      return containerize(deps, services, {});
     },
   };
 }

@@ -1,13 +1,13 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { registerCommands } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
-import { containerizeCommand } from './containerize';
+import { containerizeCommand, containerizeQuickCommand, type Wizard } from './containerize';
 import { PreviewProvider, PREVIEW_SCHEME } from './previewProvider';
-import * as vscodeApi from 'vscode';
 
-export function register(context: vscode.ExtensionContext, deps: Deps, detection: WorkspaceDetection): void {
+export function register(context: vscode.ExtensionContext, deps: Deps, detection: WorkspaceDetection, wizard: Wizard): void {
   const preview = new PreviewProvider();
-  context.subscriptions.push(preview, vscodeApi.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, preview));
-  registerCommands(context, deps, [containerizeCommand({ detection, preview })]);
+  context.subscriptions.push(preview, vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, preview));
+  const services = { detection, preview, wizard };
+  registerCommands(context, deps, [containerizeCommand(services), containerizeQuickCommand(services)]);
 }

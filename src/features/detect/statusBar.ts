@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayName } from '../../core/detect/names';
 import type { DetectionResult } from '../../core/detect/types';
 import type { WorkspaceDetection } from './workspaceDetection';
 
@@ -42,25 +43,6 @@ export class DetectionStatusBar implements vscode.Disposable {
   }
 }
 
-const DISPLAY: Record<string, string> = {
-  pytorch: 'PyTorch',
-  tensorflow: 'TensorFlow',
-  keras: 'Keras',
-  jax: 'JAX',
-  'scikit-learn': 'scikit-learn',
-  xgboost: 'XGBoost',
-  lightgbm: 'LightGBM',
-  catboost: 'CatBoost',
-  onnxruntime: 'ONNX Runtime',
-  transformers: 'Transformers',
-  diffusers: 'Diffusers',
-  vllm: 'vLLM',
-  'sentence-transformers': 'Sentence Transformers',
-};
-
-export function displayName(framework: string): string {
-  return DISPLAY[framework] ?? framework;
-}
 
 export function statusText(r: DetectionResult): string {
   const primary = r.frameworks.find((f) => f.name === r.primary);

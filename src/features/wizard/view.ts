@@ -1,5 +1,6 @@
 // Pure mappings from the core's types to the plain data the webview renders. No vscode import:
 // the unit tests load this under plain Node.
+import { displayName } from '../../core/detect/names';
 import type { DetectionResult, Evidence } from '../../core/detect/types';
 import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
 import type { DetectionView, EvidenceView, FilePreview, OutputKey, Outputs, PlanView, WizardChoices } from '../../../webview/protocol';
@@ -8,25 +9,6 @@ import { lineDiff } from './diff';
 
 // Same names as the status bar's (features/detect/statusBar.ts); that module imports vscode,
 // which this pure module must not.
-const DISPLAY: Record<string, string> = {
-  pytorch: 'PyTorch',
-  tensorflow: 'TensorFlow',
-  keras: 'Keras',
-  jax: 'JAX',
-  'scikit-learn': 'scikit-learn',
-  xgboost: 'XGBoost',
-  lightgbm: 'LightGBM',
-  catboost: 'CatBoost',
-  onnxruntime: 'ONNX Runtime',
-  transformers: 'Transformers',
-  diffusers: 'Diffusers',
-  vllm: 'vLLM',
-  'sentence-transformers': 'Sentence Transformers',
-};
-
-export function displayName(name: string): string {
-  return DISPLAY[name] ?? name;
-}
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/kube';
 import { startKubeTestServer, type KubeTestServer } from '../../kube-server';
-import { activated, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
 interface LogSession {
   text(): string;
@@ -37,16 +37,39 @@ describe('Clusters view (Kubernetes API test server)', function () {
     return (await activated()).api.cluster;
   }
 
+  /** Expands a row of the Clusters view the way a person does: a click on its label. */
+  async function expand(label: string, want: 'true' | 'false' = 'true'): Promise<void> {
+    const row = '.monaco-list-row';
+    const where = { child: '.label-name', text: label };
+    const other = want === 'true' ? 'false' : 'true';
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const state = await ui({ op: 'attr', selector: row, name: 'aria-expanded', where });
+      const values = state.values ?? [];
+      if (values.includes(want) && !values.includes(other)) return;
+      if (values.includes(other)) {
+        const clicked = await ui({ op: 'click', selector: row, where });
+        if (!clicked.ok) throw new Error(clicked.error);
+      }
+      if (Date.now() > until) throw new Error(`row ${label} never became aria-expanded=${want} (saw ${JSON.stringify(values)})`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
   async function child(parent: TreeNode | undefined, what: string, match: (n: TreeNode) => boolean): Promise<TreeNode> {
-    const { model: m, view } = await model();
-    if (parent) await view.reveal(parent, { expand: true, select: false, focus: false });
+    const { model: m } = await model();
     return waitFor(what, () => m.getChildren(parent).find(match), 30_000);
   }
 
+  /** Expands context → namespace → Pods in the real tree and returns the model's Pods node. */
   async function podsOf(ns: string): Promise<TreeNode> {
     const ctx = await child(undefined, 'the test context', (n) => n.type === 'context' && n.info.name === 'test');
+    await expand('test');
     const nsNode = await child(ctx, `namespace ${ns}`, (n) => n.type === 'namespace' && n.name === ns);
-    return child(nsNode, `Pods of ${ns}`, (n) => n.type === 'group' && n.group === 'pods');
+    await expand(ns);
+    const pods = await child(nsNode, `Pods of ${ns}`, (n) => n.type === 'group' && n.group === 'pods');
+    await expand(`Pods`);
+    return pods;
   }
 
   it('shows the context, namespaces and pods of the cluster', async () => {
@@ -83,6 +106,7 @@ describe('Clusters view (Kubernetes API test server)', function () {
   });
 
   it('shows 403 on a forbidden namespace as an error node and keeps the others working', async () => {
+    await expand('ml', 'false'); // so the only Pods row on screen is the restricted namespace's
     const pods = await podsOf('restricted');
     const err = await child(pods, 'an error node', (n) => n.type === 'message' && n.kind === 'error');
     assert.equal(err.type, 'message');

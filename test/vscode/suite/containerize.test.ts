@@ -69,3 +69,14 @@ describe('Containerize Model', () => {
     }
   });
 });
+
+describe('Containerize Model from the palette', () => {
+  it('opens the wizard by default and Quick Picks by setting', async () => {
+    await activated();
+    await vscode.commands.executeCommand('modeldock.containerize');
+    await waitFor('the wizard panel', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /modeldock\.wizard/.test(t.input.viewType)),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});

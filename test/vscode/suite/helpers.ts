@@ -31,12 +31,23 @@ export function workspaceRoot(): vscode.Uri {
 
 let uiSeq = 0;
 
+/** Keeps only elements that contain a `child` whose whole text is `text`. */
+export interface Where {
+  child: string;
+  text: string;
+}
+
 /**
  * Asks the launcher (which holds the Playwright page of this very workbench) to look at the
  * real UI: see answerUi in scripts/lib/code-server.mjs.
  */
 export async function ui<T = { ok: boolean; error?: string; texts?: string[]; values?: (string | null)[]; file?: string }>(
-  req: { op: 'text'; selector: string } | { op: 'attr'; selector: string; name: string } | { op: 'screenshot'; name: string } | { op: 'click'; selector: string } | { op: 'press'; key: string },
+  req:
+    | { op: 'text'; selector: string; where?: Where }
+    | { op: 'attr'; selector: string; name: string; where?: Where }
+    | { op: 'screenshot'; name: string }
+    | { op: 'click'; selector: string; where?: Where }
+    | { op: 'press'; key: string },
   timeoutMs = 20_000,
 ): Promise<T> {
   const dir = process.env.MODELDOCK_UI_ANSWERS;
