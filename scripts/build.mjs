@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --production    what the VSIX ships: minified, no source maps
 //   node scripts/build.mjs --watch
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -25,11 +25,11 @@ const nodeExternals = ['vscode', 'cpu-features', './crypto/build/Release/sshcryp
 // dockerode and @kubernetes/client-node (about 4.5 MB together) live in their own bundles under
 // dist/vendor/, reached only through `await import(...)`: activation never loads them, and the
 // extension-host suite checks require.cache to prove it.
-const VENDOR = { dockerode: 'dockerode', '@kubernetes/client-node': 'client-node' };
+const VENDOR = { dockerode: 'dockerode', 'dockerode/lib/session.js': 'dockerode-session', '@kubernetes/client-node': 'client-node' };
 const vendorSplit = {
   name: 'vendor-split',
   setup(build) {
-    build.onResolve({ filter: /^(dockerode|@kubernetes\/client-node)$/ }, (args) => ({
+    build.onResolve({ filter: /^(dockerode|dockerode\/lib\/session\.js|@kubernetes\/client-node)$/ }, (args) => ({
       path: `./vendor/${VENDOR[args.path]}.js`,
       external: true,
     }));
@@ -68,7 +68,11 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { dockerode: 'node_modules/dockerode/lib/docker.js', 'client-node': 'node_modules/@kubernetes/client-node/dist/index.js' },
+    entryPoints: {
+      dockerode: 'node_modules/dockerode/lib/docker.js',
+      'dockerode-session': 'node_modules/dockerode/lib/session.js',
+      'client-node': 'node_modules/@kubernetes/client-node/dist/index.js',
+    },
     outdir: 'dist/vendor',
     platform: 'node',
     format: 'cjs',
@@ -151,6 +155,8 @@ if (watch) {
     }
   }
   writeFileSync('dist/sizes.json', JSON.stringify(sizes, null, 2));
+  // dockerode's BuildKit session loads its .proto files from next to its own module.
+  if (selected.some((t) => t.outdir === 'dist/vendor')) cpSync('node_modules/dockerode/lib/proto', 'dist/vendor/proto', { recursive: true });
   for (const [file, bytes] of Object.entries(sizes)) {
     if (file.startsWith('dist-test')) continue;
     console.log(`${file.padEnd(32)} ${(bytes / 1024).toFixed(1).padStart(9)} KiB`);

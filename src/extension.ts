@@ -10,6 +10,7 @@ import { register as registerLint } from './features/lint';
 import { register as registerContainerize } from './features/containerize';
 import { register as registerCluster, type ClusterFeature } from './features/cluster';
 import { register as registerWizard } from './features/wizard';
+import { register as registerDocker } from './features/docker';
 
 /** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   registerLint(context, deps, detection);
   const wizard = registerWizard(context, deps, detection);
   registerContainerize(context, deps, detection, wizard);
+  registerDocker(context, deps);
   const cluster = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;

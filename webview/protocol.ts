@@ -8,9 +8,14 @@ export type Target = 'cpu' | 'gpu';
 export type OutputKey = 'dockerfile' | 'dockerignore' | 'compose' | 'kubernetes' | 'kserve';
 export const OUTPUT_KEYS: readonly OutputKey[] = ['dockerfile', 'dockerignore', 'compose', 'kubernetes', 'kserve'];
 export type Outputs = Record<OutputKey, boolean>;
+/** How the model is served: the project's own Python server, or a model server (issue 9). */
+export type Runtime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+export const RUNTIMES: readonly Runtime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
 
 /** Everything the user can choose in the wizard. The webview owns it; the host validates it. */
 export interface WizardChoices {
+  /** Only the runtimes detection suggests are accepted (python always). */
+  runtime: Runtime;
   target: Target;
   /** CUDA major.minor; null = the recommended one for the detected framework. */
   cuda: string | null;
@@ -27,7 +32,7 @@ export interface WizardChoices {
 export type ChoicePatch = Omit<Partial<WizardChoices>, 'outputs'> & { outputs?: Partial<Outputs> };
 
 /** Fields the host refused, with why (the webview keeps what the user typed and shows this). */
-export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda', string>>;
+export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda' | 'runtime', string>>;
 
 export interface EvidenceView {
   /** Relative to the project folder, `/` separators. */
@@ -51,6 +56,13 @@ export interface ArtifactView {
   size: string;
 }
 
+export interface RuntimeOptionView {
+  runtime: Runtime;
+  label: string;
+  /** What detection found that makes the runtime fit. */
+  reason: string;
+}
+
 export interface DetectionView {
   primary: string | null;
   primaryDisplay: string;
@@ -66,6 +78,8 @@ export interface DetectionView {
   truncated: boolean;
   /** Whether a GPU image makes sense for the project, and why (shown next to the target). */
   gpu: { available: boolean; reason: string };
+  /** Serving runtimes that fit, python first; a choice is shown only when there is more than one. */
+  runtimes: RuntimeOptionView[];
 }
 
 export interface CudaOption {
@@ -95,9 +109,15 @@ export interface FilePreview {
 
 export interface PlanView {
   target: Target;
+  runtime: Runtime;
   baseImage: string | null;
   cuda: string | null;
   image: string;
+  /** Ports the container listens on (the runtime's own for model servers). */
+  ports: { name: string; port: number }[];
+  /** Notes that leave work to the user (TODO markers in the files), shown as a warning. */
+  todos: string[];
+  /** The other notes. */
   notes: string[];
   errors: string[];
   files: FilePreview[];
@@ -171,6 +191,7 @@ function isOutputs(v: unknown): v is Partial<Outputs> {
 export function sanitizeChoices(v: unknown): ChoicePatch | null {
   if (!isRecord(v)) return null;
   const out: ChoicePatch = {};
+  if (typeof v.runtime === 'string' && (RUNTIMES as readonly string[]).includes(v.runtime)) out.runtime = v.runtime as Runtime;
   if (v.target === 'cpu' || v.target === 'gpu') out.target = v.target;
   if ('cuda' in v && optString(v.cuda)) out.cuda = v.cuda;
   if (isOutputs(v.outputs)) out.outputs = v.outputs;
@@ -186,6 +207,8 @@ function completeChoices(c: ChoicePatch | null): WizardChoices | null {
   if (!c || !c.target || !c.outputs || typeof c.port !== 'number' || typeof c.imageName !== 'string') return null;
   const outputs = { dockerfile: false, dockerignore: false, compose: false, kubernetes: false, kserve: false, ...c.outputs };
   return {
+    // State saved before runtimes existed has none: the Python server it planned.
+    runtime: c.runtime ?? 'python',
     target: c.target,
     cuda: c.cuda ?? null,
     outputs,

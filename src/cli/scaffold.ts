@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { DetectionResult } from '../core/detect/types';
-import { planScaffold } from '../core/scaffold/index';
+import { modelIoChoices, planScaffold } from '../core/scaffold/index';
 import type { ScaffoldChoices, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
 import { parseArgs, UsageError, type CliIo } from './io';
 
@@ -15,6 +15,7 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
   --target auto|cpu|gpu     image target (auto follows detection)            [auto]
   --cuda X.Y                CUDA version for GPU targets (checked against the framework pin)
   --runtime NAME            python | tfserving | torchserve | triton | kserve  [python]
+                            (triton reads inputs/outputs from the first .onnx model)
   --port N                  container port of the Python server              [8080]
   --image NAME              image name used by compose and the manifests     [folder name]
   --tag TAG                 pinned image tag (never latest)                  [0.1.0]
@@ -159,7 +160,9 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
       return undefined;
     }
   };
-  const plan = planScaffold(detection, choices, existing);
+  // Triton's config.pbtxt declares the ONNX graph's inputs/outputs when the model file reads.
+  const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection) : {};
+  const plan = planScaffold(detection, { ...choices, ...modelIo }, existing);
   const json = flags.has('json');
   const dryRun = flags.has('dry-run');
 

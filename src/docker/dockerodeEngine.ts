@@ -184,24 +184,26 @@ class DockerodeEngine implements DockerEngine {
 
   async buildImage(request: BuildRequest): Promise<BuildResult> {
     const started = Date.now();
-    const builder = await this.chooseBuilder(request.builder);
+    let builder = await this.chooseBuilder(request.builder);
     const signal = request.signal;
     if (signal?.aborted) throw new CancelledError('Build cancelled');
 
     let endSession: (() => void) | undefined;
     let sessionId: string | undefined;
     if (builder === 'buildkit') {
-      // BuildKit needs a session the daemon can call back into (auth, secrets). dockerode's helper.
-      const sessionMod = (await import('dockerode/lib/session.js' as string)) as { default?: SessionFn } & SessionFn;
-      const withSession: SessionFn = sessionMod.default ?? sessionMod;
-      await new Promise<void>((resolve, reject) => {
-        withSession(this.docker, undefined, (err, id, done) => {
-          if (err) return reject(err);
-          sessionId = id;
-          endSession = done;
-          resolve();
-        });
-      }).catch((err: unknown) => this.fail(err));
+      // BuildKit needs a session the daemon can call back into (auth, secrets): dockerode's helper.
+      try {
+        const session = await this.openSession();
+        sessionId = session.id;
+        endSession = session.done;
+      } catch (err) {
+        const translated = translateDockerError(err, { address: this.discovered.address });
+        if (translated instanceof DockerUserError) throw translated;
+        // e.g. a bundle without dockerode's .proto files, or an engine refusing /session.
+        if (request.builder === 'buildkit') throw err;
+        this.deps.log?.warn(`BuildKit session unavailable (${err instanceof Error ? err.message : String(err)}); using the classic builder`);
+        builder = 'classic';
+      }
     }
 
     const controller = new AbortController();
@@ -271,6 +273,18 @@ class DockerodeEngine implements DockerEngine {
       throw new DockerUserError('build-failed', `Build failed: ${parser.error}`, context ? `Last output:\n${context}` : 'See the build terminal for the full output.');
     }
     return { imageId: parser.imageId, tags: request.tags, builder, durationMs: Date.now() - started };
+  }
+
+  private async openSession(): Promise<{ id: string; done: () => void }> {
+    const sessionMod = (await import('dockerode/lib/session.js' as string)) as { default?: SessionFn } & SessionFn;
+    const withSession: SessionFn = sessionMod.default ?? sessionMod;
+    return new Promise((resolve, reject) => {
+      try {
+        withSession(this.docker, undefined, (err, id, done) => (err ? reject(err) : resolve({ id, done })));
+      } catch (err) {
+        reject(err);
+      }
+    });
   }
 
   async imageExists(ref: string): Promise<boolean> {

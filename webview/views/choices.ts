@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Actions, ViewState } from '../app';
-import type { OutputKey, Target, WizardChoices } from '../protocol';
+import { RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
 
 const OUTPUT_LABELS: Record<OutputKey, string> = {
   dockerfile: 'Dockerfile',
@@ -12,6 +12,11 @@ const OUTPUT_LABELS: Record<OutputKey, string> = {
 
 function targetOf(e: Event): Target {
   return (e.currentTarget as HTMLElement & { value: string }).value === 'gpu' ? 'gpu' : 'cpu';
+}
+
+function runtimeOf(e: Event): Runtime | null {
+  const v = (e.currentTarget as HTMLElement & { value: string }).value;
+  return (RUNTIMES as readonly string[]).includes(v) ? (v as Runtime) : null;
 }
 
 function checked(e: Event): boolean {
@@ -27,8 +32,60 @@ function helper(id: string, text: string | undefined, fallback?: string): Templa
   return fallback ? html`<vscode-form-helper id=${id}>${fallback}</vscode-form-helper>` : nothing;
 }
 
+/** "Own Python server" next to the model servers that fit; hidden when python is the only one. */
+function runtimeBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
+  const options = s.detection?.runtimes ?? [];
+  if (options.length < 2) return nothing;
+  const selected = options.find((o) => o.runtime === c.runtime) ?? options[0];
+  return html`<div class="field">
+    <span class="label" id="runtime-label">Serving</span>
+    <vscode-radio-group variant="vertical" aria-labelledby="runtime-label" aria-describedby="runtime-help">
+      ${options.map(
+        (o) => html`<vscode-radio
+          name="runtime"
+          value=${o.runtime}
+          data-testid=${`runtime-${o.runtime}`}
+          title=${o.reason}
+          ?checked=${o.runtime === selected?.runtime}
+          @change=${(e: Event) => {
+            const r = runtimeOf(e);
+            if (checked(e) && r) actions.choose({ runtime: r });
+          }}
+          >${o.label}</vscode-radio
+        >`,
+      )}
+    </vscode-radio-group>
+    ${s.invalid.runtime
+      ? helper('runtime-help', s.invalid.runtime)
+      : html`<vscode-form-helper id="runtime-help" data-testid="runtime-reason">${selected?.reason ?? ''}</vscode-form-helper>`}
+  </div>`;
+}
+
+function gpusField(s: ViewState, actions: Actions): TemplateResult {
+  return html`<div class="field">
+    <vscode-label for="gpus">GPUs per container</vscode-label>
+    <vscode-textfield
+      id="gpus"
+      type="number"
+      min="1"
+      max="16"
+      aria-label="GPUs per container"
+      aria-describedby="gpus-help"
+      ?invalid=${Boolean(s.invalid.gpuCount)}
+      .value=${s.drafts.gpuCount}
+      @input=${(e: Event) => actions.draft('gpuCount', valueOf(e))}
+    ></vscode-textfield>
+    ${helper('gpus-help', s.invalid.gpuCount)}
+  </div>`;
+}
+
 function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
   if (c.target !== 'gpu') return nothing;
+  if (c.runtime !== 'python') {
+    // The model server's image tag fixes its CUDA; the plan shows which.
+    return html`<div class="field"><span class="label">CUDA version</span><p class="muted" data-testid="runtime-cuda">Comes with the model server's image.</p></div>
+      ${gpusField(s, actions)}`;
+  }
   if (s.cudaOptions.length === 0) {
     return html`<div class="field"><span class="label">CUDA version</span><p class="muted">No CUDA choice for this project.</p></div>`;
   }
@@ -60,21 +117,7 @@ function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateRe
       ${helper('cuda-help', s.invalid.cuda, selected?.reason)}
       <p class="muted small">Only CUDA versions compatible with the detected framework are listed.</p>
     </div>
-    <div class="field">
-      <vscode-label for="gpus">GPUs per container</vscode-label>
-      <vscode-textfield
-        id="gpus"
-        type="number"
-        min="1"
-        max="16"
-        aria-label="GPUs per container"
-        aria-describedby="gpus-help"
-        ?invalid=${Boolean(s.invalid.gpuCount)}
-        .value=${s.drafts.gpuCount}
-        @input=${(e: Event) => actions.draft('gpuCount', valueOf(e))}
-      ></vscode-textfield>
-      ${helper('gpus-help', s.invalid.gpuCount)}
-    </div>`;
+    ${gpusField(s, actions)}`;
 }
 
 export function choicesSection(s: ViewState, actions: Actions): TemplateResult | typeof nothing {
@@ -84,6 +127,7 @@ export function choicesSection(s: ViewState, actions: Actions): TemplateResult |
   const hasArtifacts = (s.detection?.artifacts.length ?? 0) > 0;
   return html`<section class="card" aria-labelledby="choices-h">
     <h2 id="choices-h">Choices</h2>
+    ${runtimeBlock(s, c, actions)}
     <div class="field">
       <span class="label" id="target-label">Target</span>
       <vscode-radio-group variant="horizontal" aria-labelledby="target-label" aria-describedby="target-help">
@@ -127,10 +171,11 @@ export function choicesSection(s: ViewState, actions: Actions): TemplateResult |
           aria-label="Container port"
           aria-describedby="port-help"
           ?invalid=${Boolean(s.invalid.port)}
+          ?disabled=${c.runtime !== 'python'}
           .value=${s.drafts.port}
           @input=${(e: Event) => actions.draft('port', valueOf(e))}
         ></vscode-textfield>
-        ${helper('port-help', s.invalid.port)}
+        ${helper('port-help', s.invalid.port, c.runtime !== 'python' ? 'The model server uses its own ports (see the plan).' : undefined)}
       </div>
       <div class="field grow">
         <vscode-label for="image">Image name</vscode-label>

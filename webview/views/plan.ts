@@ -53,6 +53,10 @@ function summary(p: PlanView): TemplateResult {
     <dd data-testid="plan-cuda">${p.cuda ?? (p.target === 'gpu' ? 'from the runtime image' : 'none (CPU)')}</dd>
     <dt>Image</dt>
     <dd><code data-testid="image">${p.image}</code></dd>
+    ${p.ports.length
+      ? html`<dt>Ports</dt>
+          <dd data-testid="plan-ports">${p.ports.map((x) => `${x.port} (${x.name})`).join(', ')}</dd>`
+      : nothing}
   </dl>`;
 }
 
@@ -66,6 +70,14 @@ export function planSection(s: ViewState, actions: Actions): TemplateResult | ty
       ? html`<ul class="errors" role="alert" data-testid="plan-errors">
           ${p.errors.map((e) => html`<li>${e}</li>`)}
         </ul>`
+      : nothing}
+    ${p.todos.length
+      ? html`<div class="todos" role="note" aria-label="Left for you to fill in" data-testid="todos">
+          <strong>Left for you to fill in</strong>
+          <ul>
+            ${p.todos.map((n) => html`<li data-testid="todo">${n}</li>`)}
+          </ul>
+        </div>`
       : nothing}
     ${p.notes.length
       ? html`<ul class="notes" aria-label="Notes" data-testid="plan-notes">

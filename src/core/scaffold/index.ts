@@ -1,5 +1,7 @@
 // Public API of the scaffold: plan files from a detection report and user choices.
-export { planScaffold, suggestedRuntimes, type ExistingFile } from './plan';
+export { planScaffold, suggestedRuntimes, runtimeOptions, type RuntimeOption, type ExistingFile } from './plan';
+export { parseOnnxModelIo, readOnnxModelIo, bytesSource, tritonDataType, ONNX_MAX_BYTES, type ByteSource, type ModelIo, type OnnxIoResult, type OnnxLimits } from './onnx';
+export { modelIoChoices, readOnnxModelIoFile, onnxArtifact, fileByteSource, type ModelIoChoices } from './onnxFile';
 export { kserveFormat } from './project';
 export { KSERVE_FILES } from './runtimes';
 export { render, parseTemplate, TemplateError, type TemplateContext, type TemplateValue, type PartialLoader } from './render';

@@ -132,6 +132,57 @@ export function suggestedRuntimes(d: DetectionResult): ServingRuntime[] {
   return out;
 }
 
+export interface RuntimeOption {
+  runtime: ServingRuntime;
+  /** Short name for a picker ("TensorFlow Serving"; python: "Own Python server (app/main.py)"). */
+  label: string;
+  /** One line: what detection found that makes this runtime fit. */
+  reason: string;
+}
+
+const RUNTIME_NAMES: Record<ServingRuntime, string> = {
+  python: 'Own Python server',
+  tfserving: 'TensorFlow Serving',
+  torchserve: 'TorchServe',
+  triton: 'NVIDIA Triton Inference Server',
+  kserve: 'KServe InferenceService',
+};
+
+/** suggestedRuntimes with a label and the detection signal behind each (python first), for the UIs. */
+export function runtimeOptions(d: DetectionResult): RuntimeOption[] {
+  const first = (...formats: string[]) => d.artifacts.find((a) => formats.includes(a.format))?.file ?? null;
+  return suggestedRuntimes(d).map((runtime): RuntimeOption => {
+    switch (runtime) {
+      case 'python': {
+        const e = d.entrypoint && d.entrypoint.kind !== 'torchserve' ? d.entrypoint : null;
+        return {
+          runtime,
+          label: `${RUNTIME_NAMES.python} (${e ? e.file : 'no entrypoint detected'})`,
+          reason: e ? `Your ${e.kind} code serves the model in a Python image.` : 'A Python image; without an entrypoint it gets a placeholder CMD (or a generated serve.py).',
+        };
+      }
+      case 'tfserving':
+        return { runtime, label: RUNTIME_NAMES.tfserving, reason: `SavedModel found (${first('savedmodel')}): served as-is from a numbered version directory.` };
+      case 'torchserve': {
+        const mar = first('torchserve-mar');
+        const handler = d.entrypoint?.kind === 'torchserve' ? d.entrypoint.file : null;
+        return { runtime, label: RUNTIME_NAMES.torchserve, reason: mar ? `TorchServe archive found (${mar}).` : `TorchServe handler found (${handler}); the .mar is built with torch-model-archiver.` };
+      }
+      case 'triton': {
+        const onnx = first('onnx');
+        const other = first('savedmodel', 'pytorch');
+        const a = d.artifacts.find((x) => x.file === (onnx ?? other));
+        const kind = a?.format === 'onnx' ? 'ONNX model' : a?.format === 'savedmodel' ? 'SavedModel' : 'PyTorch model (must be TorchScript)';
+        return { runtime, label: RUNTIME_NAMES.triton, reason: `${kind} found (${a?.file ?? '?'}): a Triton model repository${onnx ? ' with inputs/outputs read from the ONNX graph' : ''}.` };
+      }
+      case 'kserve': {
+        const fmt = kserveFormat(d, projectFacts(d));
+        return { runtime, label: RUNTIME_NAMES.kserve, reason: `KServe's ${fmt} runtime serves the model; nothing is built.` };
+      }
+    }
+  });
+}
+
 // ---------------------------------------------------------------- python runtime
 
 interface Entry {

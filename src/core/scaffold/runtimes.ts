@@ -251,8 +251,23 @@ function triton(p: PlanInputs): RuntimeOut {
   p.notes.push(`${image}: CUDA ${row?.cuda ?? '?'} per NVIDIA's support matrix as recalled in ModelDock's table (confidence ${row?.confidence ?? 'low'}, not in the shared reference).`);
   if (p.target === 'cpu') p.notes.push('Triton has no CPU-only image: the same image runs the model on CPU (instance_group KIND_CPU).');
   const io = p.choices.modelIo ?? null;
-  if (!io) p.notes.push(`Triton: inputs/outputs were not read from the model; config.pbtxt has TODO markers${m.autoComplete ? ' (Triton auto-completes them for this backend)' : ' that must be filled before the model loads'}.`);
-  const tensor = (t: { name: string; dataType: string; dims: number[] }): { name: string; dataType: string; dimsText: string } => ({ name: t.name, dataType: t.dataType, dimsText: t.dims.join(', ') });
+  const source = p.choices.modelIoSource;
+  if (!io) {
+    const why = p.choices.modelIoProblem
+      ? ` (${source ?? 'the model'}: ${p.choices.modelIoProblem})`
+      : art && art.format !== 'onnx'
+        ? ` (only ONNX models are read; ${art.file} is ${art.format === 'pytorch' ? 'TorchScript' : 'a SavedModel'})`
+        : '';
+    p.notes.push(
+      `Triton: inputs/outputs were not read from the model${why}; config.pbtxt has TODO markers${m.autoComplete ? ' (Triton auto-completes them for this backend)' : ' that must be filled before the model loads'}.`,
+    );
+  } else {
+    const list = (ts: { name: string; dataType: string; dims: number[] }[]): string => ts.map((t) => `${t.name} ${t.dataType} [${t.dims.join(', ')}]`).join(', ');
+    p.notes.push(`Triton: inputs (${list(io.inputs)}) and outputs (${list(io.outputs)}) read from ${source ?? 'the model'}; -1 marks a dynamic dimension (max_batch_size 0: the batch dimension is part of dims).`);
+  }
+  // Names go between double quotes in config.pbtxt (protobuf text format).
+  const quoted = (s: string): string => s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+  const tensor = (t: { name: string; dataType: string; dims: number[] }): { name: string; dataType: string; dimsText: string } => ({ name: quoted(t.name), dataType: t.dataType, dimsText: t.dims.join(', ') });
   files.add(
     `model_repository/${name}/config.pbtxt`,
     renderTemplate(p.templates, 'triton/config.pbtxt.tmpl', {

@@ -55,6 +55,10 @@ export interface ScaffoldChoices {
   layout?: { context: string; dockerfile: string };
   /** Triton: model inputs/outputs when known (otherwise TODO markers are generated). */
   modelIo?: { inputs: ModelTensorSpec[]; outputs: ModelTensorSpec[] };
+  /** Triton: the model file (project-relative) modelIo was read from, or failed to be read from; for the notes. */
+  modelIoSource?: string;
+  /** Triton: why modelIo could not be read from modelIoSource (kept in the TODO note). */
+  modelIoProblem?: string;
 }
 
 export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };

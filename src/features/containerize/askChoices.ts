@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { DetectionResult } from '../../core/detect/types';
-import type { ScaffoldChoices } from '../../core/scaffold';
+import type { ScaffoldChoices, ServingRuntime } from '../../core/scaffold';
 import { CancelledError } from '../../platform/errors';
 import { displayName } from '../../core/detect/names';
 
@@ -27,6 +27,19 @@ function describeDetection(r: DetectionResult): string {
 export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Promise<ScaffoldChoices> {
   const title = `Containerize Model — ${describeDetection(r)}`;
 
+  // Only when a model server fits what detection found; otherwise "own Python server" is the only choice.
+  // Loaded on demand like the CUDA table: the scaffold core stays out of the activation bundle.
+  const { runtimeOptions } = await import('../../core/scaffold');
+  const options = runtimeOptions(r);
+  const runtime: ServingRuntime =
+    given.runtime ??
+    (options.length > 1
+      ? await pick<ServingRuntime>(
+          options.map((o) => ({ label: o.label, description: o.runtime === 'python' ? undefined : o.runtime, detail: o.reason, value: o.runtime })),
+          { title, placeHolder: 'How is the model served?' },
+        )
+      : 'python');
+
   const target =
     given.target && given.target !== 'auto'
       ? given.target
@@ -51,7 +64,8 @@ export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Pr
         );
 
   let cuda = given.cuda;
-  if (target === 'gpu' && !cuda) {
+  // Model servers bring their own CUDA (their image tag decides it); only the Python image picks one.
+  if (target === 'gpu' && !cuda && runtime === 'python') {
     const cudaMod: CudaModule = await import('../../core/cuda');
     const fw = r.frameworks.find((f) => f.name === r.primary);
     const gpuFw = fw && ['pytorch', 'tensorflow', 'jax', 'onnxruntime'].includes(fw.name) ? (fw.name as 'pytorch' | 'tensorflow' | 'jax' | 'onnxruntime') : 'generic';
@@ -75,13 +89,17 @@ export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Pr
       { label: '.dockerignore', picked: true, value: 'dockerignore' as const },
       { label: 'compose.yaml', picked: true, value: 'compose' as const },
       { label: 'Kubernetes manifests (k8s/)', picked: true, value: 'kubernetes' as const },
-      { label: 'KServe InferenceService', picked: false, value: 'kserve' as const },
+      { label: 'KServe InferenceService', picked: runtime === 'kserve', value: 'kserve' as const },
     ],
     { title, placeHolder: 'Files to generate', canPickMany: true, ignoreFocusOut: true },
   );
   if (!outputs || outputs.length === 0) throw new CancelledError();
 
-  const port = given.port ?? Number(await input(title, 'Container port the model server listens on', '8080', (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535')));
+  // Model servers listen on their own fixed ports; the port question is for the Python server.
+  const port =
+    given.port !== undefined || runtime !== 'python'
+      ? given.port
+      : Number(await input(title, 'Container port the model server listens on', '8080', (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535')));
   const imageName =
     given.imageName ??
     (await input(title, 'Image name (without tag)', defaultImageName(r), (v) => (/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(v) ? undefined : 'Lower-case letters, digits and . _ - / separators')));
@@ -89,6 +107,7 @@ export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Pr
   return {
     ...given,
     target,
+    runtime,
     ...(cuda ? { cuda } : {}),
     outputs: {
       dockerfile: false,
@@ -98,7 +117,7 @@ export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Pr
       kserve: false,
       ...Object.fromEntries(outputs.map((o) => [o.value, true])),
     },
-    port,
+    ...(port !== undefined ? { port } : {}),
     imageName,
   };
 }

@@ -104,7 +104,9 @@ export async function containerize(deps: Deps, services: Services, req: Containe
   };
   const choices = req.interactive === false ? defaults : await askChoices(detection, defaults);
   // force: the plan lists every file; writePlan decides per file (ask, keep or overwrite).
-  const plan = scaffold.planScaffold(detection, { ...choices, force: true }, (rel) => readExisting(folder.uri.fsPath, rel), templates);
+  // Triton: config.pbtxt declares the ONNX model's inputs/outputs when its file reads (else TODOs + a note).
+  const modelIo = choices.runtime === 'triton' && !choices.modelIo ? scaffold.modelIoChoices(detection) : {};
+  const plan = scaffold.planScaffold(detection, { ...choices, ...modelIo, force: true }, (rel) => readExisting(folder.uri.fsPath, rel), templates);
   for (const n of plan.notes) deps.log.info(`scaffold: ${n}`);
   if (plan.errors.length > 0) throw new UserError(plan.errors.join(' '), 'Pick another CUDA version or target.');
 

@@ -2,6 +2,7 @@
 // messages to post to the webview, and the effects for the panel to run (open a file, write the
 // plan…). Everything that touches VS Code lives in panel.ts; this file is unit-tested under Node.
 import type { DetectionResult } from '../../core/detect/types';
+import { suggestedRuntimes } from '../../core/scaffold/plan';
 import type { PlannedFile, ScaffoldPlan } from '../../core/scaffold/types';
 import type {
   Capabilities,
@@ -10,6 +11,7 @@ import type {
   HostToWebview,
   Invalid,
   PersistedState,
+  Runtime,
   WebviewToHost,
   WizardChoices,
   WriteOutcomeView,
@@ -70,10 +72,31 @@ export interface Step {
 const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 export const MAX_GPUS = 16;
 
-/** Merges a patch into valid choices; a bad field keeps its old value and is reported. */
-export function applyChoices(current: WizardChoices, patch: ChoicePatch, cudaOptions: readonly CudaOption[]): { choices: WizardChoices; invalid: Invalid } {
+const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
+
+/** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
+export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | null {
+  return detection ? suggestedRuntimes(detection) : null;
+}
+
+/**
+ * Merges a patch into valid choices; a bad field keeps its old value and is reported. `runtimes`:
+ * what detection allows (null: not known yet, any is kept).
+ */
+export function applyChoices(
+  current: WizardChoices,
+  patch: ChoicePatch,
+  cudaOptions: readonly CudaOption[],
+  runtimes: readonly Runtime[] | null = null,
+): { choices: WizardChoices; invalid: Invalid } {
   const invalid: Invalid = {};
   const next: WizardChoices = { ...current, outputs: { ...current.outputs } };
+  if (patch.runtime !== undefined) {
+    if (runtimes === null || runtimes.includes(patch.runtime)) next.runtime = patch.runtime;
+    else invalid.runtime = `${RUNTIME_NAMES[patch.runtime]} does not fit what detection found in this project`;
+  }
+  // A runtime a new detection no longer supports (the model file went away) falls back to python.
+  if (runtimes !== null && !runtimes.includes(next.runtime)) next.runtime = 'python';
   if (patch.target) next.target = patch.target;
   if (patch.outputs) next.outputs = { ...next.outputs, ...patch.outputs };
   if (patch.weightsInImage !== undefined) next.weightsInImage = patch.weightsInImage;
@@ -101,7 +124,8 @@ export function applyChoices(current: WizardChoices, patch: ChoicePatch, cudaOpt
 
 function replan(state: WizardState, services: WizardServices): WizardState {
   if (!state.detection) return { ...state, plan: null, planError: null, cudaOptions: [] };
-  const cudaOptions = state.choices.target === 'gpu' ? services.cudaOptions(state.detection) : [];
+  // Model servers bring their CUDA with their image: the CUDA list is the Python image's choice.
+  const cudaOptions = state.choices.target === 'gpu' && state.choices.runtime === 'python' ? services.cudaOptions(state.detection) : [];
   try {
     return { ...state, cudaOptions, plan: services.plan(state.detection, state.choices), planError: null };
   } catch (err) {
@@ -110,7 +134,11 @@ function replan(state: WizardState, services: WizardServices): WizardState {
 }
 
 function view(state: WizardState, services: WizardServices) {
-  if (!state.plan) return state.planError ? { target: state.choices.target, baseImage: null, cuda: null, image: '', notes: [], errors: [state.planError], files: [] } : null;
+  if (!state.plan) {
+    return state.planError
+      ? { target: state.choices.target, runtime: state.choices.runtime, baseImage: null, cuda: null, image: '', ports: [], todos: [], notes: [], errors: [state.planError], files: [] }
+      : null;
+  }
   return planView(state.plan, services.readExisting);
 }
 
@@ -155,7 +183,7 @@ export function initialState(
   if (detection && usable) {
     // Restored choices are re-validated: the project may have changed while VS Code was closed.
     const options = usable.target === 'gpu' ? services.cudaOptions(detection) : [];
-    state = { ...state, choices: applyChoices(usable, {}, options).choices };
+    state = { ...state, choices: applyChoices(usable, {}, options, allowedRuntimes(detection)).choices };
   }
   return replan(state, services);
 }
@@ -192,7 +220,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
       let next = state;
       if (msg.state && msg.state.folder === state.folder.uri && msg.state.choices) {
         const options = state.detection && msg.state.choices.target === 'gpu' ? services.cudaOptions(state.detection) : [];
-        next = replan({ ...state, choices: applyChoices(msg.state.choices, {}, options).choices, chosen: true, invalid: {} }, services);
+        next = replan({ ...state, choices: applyChoices(msg.state.choices, {}, options, allowedRuntimes(state.detection)).choices, chosen: true, invalid: {} }, services);
       }
       return { state: next, replies: [initMessage(next, services)], effects: next.detection ? [] : [{ kind: 'detect' }] };
     }
@@ -200,7 +228,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
       // Options depend on the target the patch may switch to, so compute them for the result.
       const target = msg.choices.target ?? state.choices.target;
       const options = state.detection && target === 'gpu' ? services.cudaOptions(state.detection) : [];
-      const { choices, invalid } = applyChoices(state.choices, msg.choices, options);
+      const { choices, invalid } = applyChoices(state.choices, msg.choices, options, allowedRuntimes(state.detection));
       const next = replan({ ...state, choices, invalid, chosen: true }, services);
       return { state: next, replies: [planMessage(next, services)], effects: [] };
     }
@@ -225,6 +253,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
       const detection = msg.detection;
       let choices = state.chosen ? state.choices : services.defaults(detection);
       if (detection && choices.target === 'gpu') choices = applyChoices(choices, {}, services.cudaOptions(detection)).choices;
+      if (detection) choices = { ...choices, runtime: applyChoices(choices, {}, [], allowedRuntimes(detection)).choices.runtime };
       const next = replan({ ...state, detection, choices }, services);
       return { state: next, replies: [initMessage(next, services), { type: 'busy', busy: false, label: '' }], effects: [] };
     }

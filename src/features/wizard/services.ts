@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compatibleCudaChoices } from '../../core/cuda/index';
 import type { DetectionResult } from '../../core/detect/types';
+import type { OnnxIoResult } from '../../core/scaffold/onnx';
+import { modelIoChoices, readOnnxModelIoFile } from '../../core/scaffold/onnxFile';
 import { planScaffold } from '../../core/scaffold/plan';
 import { dnsName, projectFacts } from '../../core/scaffold/project';
 import { dirTemplateSource, overlayTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
@@ -29,7 +31,27 @@ export function templateSource(root: string, templatesDir: string): TemplateSour
   return fs.existsSync(override) ? overlayTemplateSource(dirTemplateSource(override), builtIn) : builtIn;
 }
 
+/**
+ * readOnnxModelIoFile remembered per file version: the wizard re-plans on every keystroke, and the
+ * model only changes when its size or mtime does.
+ */
+export function cachedOnnxReader(read: (file: string) => OnnxIoResult = readOnnxModelIoFile): (file: string) => OnnxIoResult {
+  let last: { key: string; result: OnnxIoResult } | null = null;
+  return (file) => {
+    let key: string;
+    try {
+      const st = fs.statSync(file);
+      key = `${file}\0${st.size}\0${st.mtimeMs}`;
+    } catch {
+      return read(file);
+    }
+    if (last?.key !== key) last = { key, result: read(file) };
+    return last.result;
+  };
+}
+
 export function createServices(o: ServiceOptions): WizardServices {
+  const readOnnx = cachedOnnxReader();
   const readExisting = (rel: string): string | undefined => {
     const open = o.openDocument?.(rel);
     if (open !== undefined) return open;
@@ -57,7 +79,9 @@ export function createServices(o: ServiceOptions): WizardServices {
     },
     plan(detection, choices) {
       // Templates are re-read per plan so edits to an override folder show up immediately.
-      return planScaffold(detection, toScaffoldChoices(choices), readExisting, templateSource(o.root, o.templatesDir));
+      // Triton: inputs/outputs from the ONNX model when it reads, else TODO markers and a note saying why.
+      const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection, readOnnx) : {};
+      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir));
     },
     readExisting,
   };

@@ -4,6 +4,7 @@ import { displayName } from '../../core/detect/names';
 import type { DetectionResult, Evidence } from '../../core/detect/types';
 import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
 import type { DetectionView, EvidenceView, FilePreview, OutputKey, Outputs, PlanView, WizardChoices } from '../../../webview/protocol';
+import { runtimeOptions } from '../../core/scaffold/plan';
 import { projectFacts } from '../../core/scaffold/project';
 import { lineDiff } from './diff';
 
@@ -51,6 +52,7 @@ export function detectionView(r: DetectionResult): DetectionView {
     filesSeen: r.stats.filesSeen,
     truncated: r.stats.truncated,
     gpu: gpuSupport(r),
+    runtimes: runtimeOptions(r).map((o) => ({ runtime: o.runtime, label: o.label, reason: o.reason })),
   };
 }
 
@@ -68,14 +70,30 @@ export function planView(plan: ScaffoldPlan, existing: (rel: string) => string |
       diff: differs ? lineDiff(before, f.content) : null,
     };
   });
-  return { target: plan.target, baseImage: plan.baseImage, cuda: plan.cuda, image: plan.image, notes: plan.notes, errors: plan.errors, files };
+  // Notes that leave work in the files (TODO markers, e.g. Triton inputs/outputs) must not drown
+  // among the informational ones: the page shows them as a warning.
+  const todo = (n: string): boolean => /\bTODO\b/.test(n);
+  return {
+    target: plan.target,
+    runtime: plan.runtime,
+    baseImage: plan.baseImage,
+    cuda: plan.cuda,
+    image: plan.image,
+    ports: plan.ports.map((p) => ({ name: p.name, port: p.port })),
+    todos: plan.notes.filter(todo),
+    notes: plan.notes.filter((n) => !todo(n)),
+    errors: plan.errors,
+    files,
+  };
 }
 
 /** The wizard's choices as the scaffold's. `force`: disk conflicts are writePlan's business. */
 export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
   return {
+    runtime: c.runtime,
     target: c.target,
-    ...(c.target === 'gpu' && c.cuda ? { cuda: c.cuda } : {}),
+    // The CUDA list is the Python image's (framework table); a model server's image fixes its own.
+    ...(c.target === 'gpu' && c.cuda && c.runtime === 'python' ? { cuda: c.cuda } : {}),
     outputs: { ...c.outputs },
     port: c.port,
     imageName: c.imageName,
@@ -95,6 +113,7 @@ export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResu
     if (typeof v === 'boolean') outputs[k] = v;
   }
   return {
+    runtime: s.runtime ?? 'python',
     target: s.target === 'cpu' || s.target === 'gpu' ? s.target : (detection?.accelerator ?? 'cpu'),
     cuda: s.cuda ?? null,
     outputs,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancelledError } from '../../../src/platform/errors';
 import { DockerUserError, connectEngine, planContext, type BuildEvent, type DockerEngine } from '../../../src/docker/index';
-import { SKIP_NO_DOCKER, dockerCleanup, ensureDockerd, ensureImage, run } from '../helpers/docker';
+import { SKIP_NO_DOCKER, TEST_LABELS, dockerCleanup, ensureDockerd, ensureImage, run } from '../helpers/docker';
 
 function folder(dockerfile: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'md-build-'));
@@ -43,7 +43,7 @@ describe('building through the Engine API', () => {
   });
   after(async () => {
     engine?.dispose();
-    if (docker) await dockerCleanup([], tags);
+    if (docker) await dockerCleanup([], tags, true);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -55,11 +55,13 @@ describe('building through the Engine API', () => {
       const tag = `md-test-build-${builder}:1`;
       tags.push(tag);
       const events: BuildEvent[] = [];
-      const result = await engine.buildImage({ plan: await planContext(dir), tags: [tag], builder, noCache: true, onEvent: (e) => events.push(e) });
+      const result = await engine.buildImage({ plan: await planContext(dir), tags: [tag], builder, noCache: true, labels: TEST_LABELS, onEvent: (e) => events.push(e) });
       assert.equal(result.builder, builder);
       assert.match(result.imageId ?? '', /^sha256:/);
       const steps = events.filter((e) => e.type === 'step');
-      assert.deepEqual(steps.map((s) => `${s.current}/${s.total}`), ['1/3', '2/3', '3/3']);
+      // The classic builder turns build labels into one extra LABEL step.
+      const expected = builder === 'classic' ? ['1/4', '2/4', '3/4', '4/4'] : ['1/3', '2/3', '3/3'];
+      assert.deepEqual(steps.map((s) => `${s.current}/${s.total}`), expected);
       const output = events.map((e) => (e.type === 'log' ? e.text : '')).join('');
       assert.ok(output.includes('\u001b[31mred\u001b[0m'), `ANSI escapes should be untouched:\n${output}`);
       assert.equal((await run('docker', ['image', 'inspect', tag])).code, 0);
@@ -70,7 +72,7 @@ describe('building through the Engine API', () => {
       const dir = folder('FROM local/busybox:1\nRUN echo about-to-fail && exit 3\n');
       dirs.push(dir);
       await assert.rejects(
-        engine.buildImage({ plan: await planContext(dir), tags: [`md-test-fail-${builder}:1`], builder, noCache: true }),
+        engine.buildImage({ plan: await planContext(dir), tags: [`md-test-fail-${builder}:1`], builder, noCache: true, labels: TEST_LABELS }),
         (err: unknown) => err instanceof DockerUserError && err.kind === 'build-failed' && /exit code: 3|returned a non-zero code: 3/.test(err.message),
       );
     });
@@ -82,7 +84,7 @@ describe('building through the Engine API', () => {
       const tag = `md-test-cancel-${builder}:1`;
       tags.push(tag);
       const controller = new AbortController();
-      const build = engine.buildImage({ plan: await planContext(dir), tags: [tag], builder, noCache: true, signal: controller.signal });
+      const build = engine.buildImage({ plan: await planContext(dir), tags: [tag], builder, noCache: true, labels: TEST_LABELS, signal: controller.signal });
       const outcome = build.then(
         () => 'finished',
         (err: unknown) => err,

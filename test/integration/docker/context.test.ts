@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { extract } from 'tar-stream';
 import { connectEngine, packContext, planContext, type DockerEngine } from '../../../src/docker/index';
-import { SKIP_NO_DOCKER, dockerCleanup, ensureDockerd, ensureImage, run } from '../helpers/docker';
+import { SKIP_NO_DOCKER, TEST_LABELS, dockerCleanup, ensureDockerd, ensureImage, run } from '../helpers/docker';
 
 // Patterns chosen where gitignore-style matchers and the Docker CLI disagree.
 const DOCKERIGNORE = `# comment line
@@ -99,18 +99,18 @@ describe('build context vs the Docker CLI', () => {
   });
   after(async () => {
     engine?.dispose();
-    if (docker) await dockerCleanup([], images);
+    if (docker) await dockerCleanup([], images, true);
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('the files in the context equal what `docker build` sends, for a tricky .dockerignore', async (t) => {
     if (!docker || !engine) return t.skip(SKIP_NO_DOCKER);
-    const cli = await run('docker', ['build', '-q', '-t', images[0] as string, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    const cli = await run('docker', ['build', '-q', '--label', 'modeldock.test=1', '-t', images[0] as string, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     assert.equal(cli.code, 0, cli.stderr);
     const fromCli = await listFromImage(images[0] as string);
 
     const plan = await planContext(dir);
-    await engine.buildImage({ plan, tags: [images[1] as string], builder: 'classic' });
+    await engine.buildImage({ plan, tags: [images[1] as string], builder: 'classic', labels: TEST_LABELS });
     const fromModelDock = await listFromImage(images[1] as string);
 
     assert.deepEqual(fromModelDock, fromCli);

@@ -145,8 +145,12 @@ function exists(p: string): boolean {
   }
 }
 
+/** Label for images tests build, so untagged leftovers (rebuilds, failed steps) can be pruned. */
+export const TEST_LABELS: Readonly<Record<string, string>> = { 'modeldock.test': '1' };
+
 /** Removes containers and images a test created; never fails the test on cleanup. */
-export async function dockerCleanup(containers: readonly string[], images: readonly string[] = []): Promise<void> {
+export async function dockerCleanup(containers: readonly string[], images: readonly string[] = [], pruneTestImages = false): Promise<void> {
   if (containers.length) await run('docker', ['rm', '-f', ...containers], { timeoutMs: 60_000 });
   if (images.length) await run('docker', ['rmi', '-f', ...images], { timeoutMs: 60_000 });
+  if (pruneTestImages) await run('docker', ['image', 'prune', '-f', '--filter', 'label=modeldock.test=1'], { timeoutMs: 60_000 });
 }

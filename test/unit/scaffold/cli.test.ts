@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWith } from '../../../src/cli/scaffold';
 import type { CliIo } from '../../../src/cli/io';
-import { frameworkProject } from './fixtures';
+import { detection, frameworkProject } from './fixtures';
+import { ONNX, initializer, model, valueInfo } from './protobuf';
 
 function io(cwd: string): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -83,5 +84,26 @@ describe('modeldock scaffold (CLI)', () => {
     const j = JSON.parse(t.stdout.join(''));
     assert.equal(j.runtime, 'triton');
     assert.ok((j.files as { path: string }[]).some((f) => f.path.endsWith('config.pbtxt')));
+  });
+
+  test('--runtime triton reads inputs/outputs from the detected ONNX model', async () => {
+    mkdirSync(join(dir, 'onnxproj', 'models'), { recursive: true });
+    const bytes = model({ initializers: [initializer('w', 1024)], inputs: [valueInfo('input_ids', ONNX.INT64, ['batch', 'seq'])], outputs: [valueInfo('logits', ONNX.FLOAT16, ['batch', 2])] });
+    writeFileSync(join(dir, 'onnxproj', 'models', 'clf.onnx'), bytes);
+    const onnxDeps = (file: string) => ({
+      detect: async (root: string) => detection({ root, frameworks: [{ name: 'onnxruntime', version: '1.18.0' }], artifacts: [{ file, format: 'onnx', bytes: bytes.length }] }),
+    });
+    assert.equal(await runWith(['onnxproj', '--runtime', 'triton'], io(dir), onnxDeps('models/clf.onnx')), 0);
+    const cfg = readFileSync(join(dir, 'onnxproj', 'model_repository', 'clf', 'config.pbtxt'), 'utf8');
+    assert.match(cfg, /name: "input_ids"\n {2}data_type: TYPE_INT64\n {2}dims: \[ -1, -1 \]/);
+    assert.match(cfg, /name: "logits"\n {2}data_type: TYPE_FP16\n {2}dims: \[ -1, 2 \]/);
+    assert.doesNotMatch(cfg, /TODO/);
+
+    // A file that is not a model: TODO markers stay and the notes say why.
+    writeFileSync(join(dir, 'onnxproj', 'models', 'bad.onnx'), 'garbage');
+    const t = io(dir);
+    assert.equal(await runWith(['onnxproj', '--runtime', 'triton', '--dry-run', '--json'], t, onnxDeps('models/bad.onnx')), 0);
+    const notes = JSON.parse(t.stdout.join('')).notes as string[];
+    assert.ok(notes.some((n) => /models\/bad\.onnx: not a readable ONNX model.*TODO markers/.test(n)), notes.join('\n'));
   });
 });

@@ -141,3 +141,112 @@ describe('runtime: KServe', () => {
     assert.equal(planScaffold(frameworkProject('catboost', '1.2.5'), { runtime: 'kserve' }).errors.length, 1);
   });
 });
+
+// The documented model-repository rules of each server (docs/runtimes.md), one assertion each.
+describe('model-repository rules', () => {
+  const envOf = (plan: ScaffoldPlan): Record<string, string> => Object.fromEntries((container(plan).env ?? []).map((e: Doc) => [e.name, e.value]));
+
+  describe('TF Serving: <base>/<model>/<n>/saved_model.pb, n a positive integer', () => {
+    for (const [src, name, version] of [
+      ['export/classifier', 'classifier', '1'],
+      ['export/clf/3', 'clf', '3'],
+      ['saved/model-v2/17', 'model-v2', '17'],
+    ] as const) {
+      test(`${src} → /models/${name}/${version}`, () => {
+        const d = tf({ artifacts: [{ file: src, format: 'savedmodel', bytes: 1 }] });
+        const mounted = planScaffold(d, { runtime: 'tfserving' });
+        const baked = planScaffold(d, { runtime: 'tfserving', weightsInImage: true });
+        const df = file(baked, 'Dockerfile');
+        // MODEL_BASE_PATH/MODEL_NAME is the model's base path; the versions are its numbered children.
+        assert.match(df, /MODEL_BASE_PATH=\/models$/m);
+        assert.match(df, new RegExp(`ENV MODEL_NAME=${name} `));
+        const copy = /^COPY \S+ \/models\/([^/]+)\/([^/]+)\/$/m.exec(df);
+        assert.ok(copy, df);
+        assert.equal(copy[1], name);
+        assert.match(copy[2]!, /^[1-9]\d*$/, 'version directory is a positive integer');
+        assert.equal(copy[2], version);
+        const vol = (parseYaml(file(mounted, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
+        assert.equal(vol, `./${src}:/models/${name}/${version}:ro`);
+        // Kubernetes: the volume is the model's base path, holding <n>/saved_model.pb.
+        const mount = container(mounted).volumeMounts.find((m: Doc) => m.name !== 'dshm');
+        assert.equal(mount.mountPath, `/models/${name}`);
+        assert.equal(envOf(mounted).MODEL_NAME, name);
+        assert.equal(container(mounted).readinessProbe.httpGet.path, `/v1/models/${name}`);
+      });
+    }
+  });
+
+  describe('Triton: <repo>/<model>/config.pbtxt + <model>/1/model.<ext>, platform per artifact', () => {
+    const cases = [
+      { art: { file: 'models/detector.onnx', format: 'onnx' as const, bytes: 1 }, fw: 'onnxruntime' as const, name: 'detector', platform: 'onnxruntime_onnx', modelFile: 'model.onnx' },
+      { art: { file: 'weights/net.pt', format: 'pytorch' as const, bytes: 1 }, fw: 'pytorch' as const, name: 'net', platform: 'pytorch_libtorch', modelFile: 'model.pt' },
+      { art: { file: 'export/classifier', format: 'savedmodel' as const, bytes: 1 }, fw: 'tensorflow' as const, name: 'classifier', platform: 'tensorflow_savedmodel', modelFile: 'model.savedmodel' },
+    ];
+    for (const c of cases) {
+      test(`${c.art.format}: ${c.platform}, ${c.name}/1/${c.modelFile}`, () => {
+        const d = detection({ frameworks: [{ name: c.fw, version: null }], artifacts: [c.art] });
+        const plan = planScaffold(d, { runtime: 'triton' });
+        const configs = plan.files.filter((f) => f.path.endsWith('config.pbtxt'));
+        assert.deepEqual(configs.map((f) => f.path), [`model_repository/${c.name}/config.pbtxt`], 'one model directory with its config');
+        const cfg = configs[0]!.content;
+        // The config's name must equal the model directory's name.
+        assert.match(cfg, new RegExp(`^name: "${c.name}"$`, 'm'));
+        assert.match(cfg, new RegExp(`^platform: "${c.platform}"$`, 'm'));
+        // max_batch_size 0: no implicit batch dimension, the dims are the model's full shape.
+        assert.match(cfg, /^max_batch_size: 0$/m);
+        assert.match(cfg, /^instance_group \[/m);
+        const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
+        assert.equal(vol, `./${c.art.file}:/models/${c.name}/1/${c.modelFile}:ro`);
+        const baked = file(planScaffold(d, { runtime: 'triton', weightsInImage: true }), 'Dockerfile');
+        assert.match(baked, new RegExp(`^COPY ${c.art.file.replace(/\./g, '\\.')} /models/${c.name}/1/${c.modelFile.replace('.', '\\.')}$`, 'm'));
+        assert.match(baked, /^CMD \["tritonserver", "--model-repository=\/models"\]$/m);
+      });
+    }
+    test('ONNX inputs/outputs in config.pbtxt follow the protobuf text format', () => {
+      const d = detection({ frameworks: [{ name: 'onnxruntime', version: null }], artifacts: [cases[0]!.art] });
+      const io = { inputs: [{ name: 'x', dataType: 'TYPE_INT64', dims: [-1, 128] }], outputs: [{ name: 'y', dataType: 'TYPE_FP16', dims: [-1] }] };
+      const cfg = file(planScaffold(d, { runtime: 'triton', modelIo: io }), 'model_repository/detector/config.pbtxt');
+      assert.match(cfg, /^input \{\n {2}name: "x"\n {2}data_type: TYPE_INT64\n {2}dims: \[ -1, 128 \]\n\}$/m);
+      assert.match(cfg, /^output \{\n {2}name: "y"\n {2}data_type: TYPE_FP16\n {2}dims: \[ -1 \]\n\}$/m);
+      for (const t of cfg.matchAll(/data_type: (\S+)/g)) assert.match(t[1]!, /^TYPE_(BOOL|U?INT(8|16|32|64)|FP(16|32|64)|BF16|STRING)$/);
+    });
+  });
+
+  describe('TorchServe: model_store of .mar archives + config.properties', () => {
+    test('the archive is mounted into the model store that config.properties names', () => {
+      const d = detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'store/resnet.mar', format: 'torchserve-mar', bytes: 1 }] });
+      const plan = planScaffold(d, { runtime: 'torchserve' });
+      const store = /^model_store=(.+)$/m.exec(file(plan, 'torchserve/config.properties'))?.[1];
+      assert.equal(store, '/home/model-server/model-store');
+      assert.match(file(plan, 'torchserve/config.properties'), /^load_models=all$/m);
+      const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
+      assert.equal(vol, `./store/resnet.mar:${store}/resnet.mar:ro`);
+      assert.equal(container(plan).volumeMounts.find((m: Doc) => m.name !== 'dshm').mountPath, store);
+      const baked = file(planScaffold(d, { runtime: 'torchserve', weightsInImage: true }), 'Dockerfile');
+      assert.match(baked, /^COPY store\/resnet\.mar \/home\/model-server\/model-store\/$/m);
+    });
+  });
+
+  describe('KServe: modelFormat + storageUri', () => {
+    const cases = [
+      { d: frameworkProject('scikit-learn', '1.4.2'), format: 'sklearn' },
+      { d: frameworkProject('xgboost', '2.0.3'), format: 'xgboost' },
+      { d: frameworkProject('lightgbm', '4.3.0'), format: 'lightgbm' },
+      { d: frameworkProject('onnxruntime', '1.18.0'), format: 'onnx' },
+      { d: tf(), format: 'tensorflow' },
+      { d: detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'ms/m.mar', format: 'torchserve-mar', bytes: 1 }] }), format: 'pytorch' },
+    ];
+    for (const c of cases) {
+      test(`${c.format}`, () => {
+        const plan = planScaffold(c.d, { runtime: 'kserve' });
+        assert.deepEqual(plan.errors, []);
+        const model = (parseYaml(file(plan, 'k8s/inferenceservice.yaml')) as Doc).spec.predictor.model;
+        assert.equal(model.modelFormat.name, c.format);
+        assert.match(model.storageUri, /^(pvc|s3|gs|https?):\/\/[^\s]+/);
+        // The PVC the URI names is planned with it.
+        const claim = /^pvc:\/\/([^/]+)\//.exec(model.storageUri)?.[1];
+        assert.equal((parseYaml(file(plan, 'k8s/pvc.yaml')) as Doc).metadata.name, claim);
+      });
+    }
+  });
+});

@@ -24,12 +24,19 @@ export function torchDetection(root = '/ws/proj'): DetectionResult {
   };
 }
 
+/** The same project with an ONNX export: Triton and KServe fit too. */
+export function onnxDetection(root = '/ws/proj'): DetectionResult {
+  const d = torchDetection(root);
+  return { ...d, artifacts: [...d.artifacts, { file: 'export/model.onnx', format: 'onnx', bytes: 1024 }] };
+}
+
 export const CUDA_OPTIONS: CudaOption[] = [
   { cuda: '11.8', image: 'pytorch/pytorch:2.3.1-cuda11.8-cudnn8-runtime', recommended: false, reason: 'stable cu118 wheel' },
   { cuda: '12.1', image: 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime', recommended: true, reason: 'stable cu121 wheel' },
 ];
 
 export const DEFAULTS: WizardChoices = {
+  runtime: 'python',
   target: 'gpu',
   cuda: null,
   outputs: { dockerfile: true, dockerignore: true, compose: true, kubernetes: false, kserve: false },
@@ -57,7 +64,7 @@ export function fakeServices(disk: Record<string, string> = {}, calls: WizardCho
         target: c.target,
         baseImage,
         cuda,
-        runtime: 'python',
+        runtime: c.runtime,
         framework: d.primary,
         image: `${c.imageName}:0.1.0`,
         ports: [{ name: 'http', port: c.port }],
@@ -65,7 +72,7 @@ export function fakeServices(disk: Record<string, string> = {}, calls: WizardCho
         serving: true,
         gpu: null,
         files,
-        notes: [`note for ${c.target}`],
+        notes: [`note for ${c.target}`, ...(c.runtime === 'triton' ? ['Triton: config.pbtxt has TODO markers'] : [])],
         errors: [],
       };
     },

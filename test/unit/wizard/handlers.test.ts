@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyChoices, handleMessage, initialState, safeRelative, type Step } from '../../../src/features/wizard/handlers';
+import { allowedRuntimes, applyChoices, handleMessage, initialState, safeRelative, type Step } from '../../../src/features/wizard/handlers';
 import type { HostToWebview, WizardChoices } from '../../../webview/protocol';
-import { CUDA_OPTIONS, DEFAULTS, fakeServices, torchDetection } from './fixtures';
+import { CUDA_OPTIONS, DEFAULTS, fakeServices, onnxDetection, torchDetection } from './fixtures';
 
 const FOLDER = { uri: 'file:///ws/proj', name: 'proj' };
 
@@ -257,5 +257,70 @@ describe('applyChoices', () => {
   test('image names follow the registry grammar', () => {
     for (const ok of ['iris', 'team/iris-model', 'a.b_c', 'registry.local/team/m']) assert.deepEqual(applyChoices(DEFAULTS, { imageName: ok }, []).invalid, {}, ok);
     for (const bad of ['Iris', '-x', 'x-', 'a//b', 'a b', '']) assert.ok(applyChoices(DEFAULTS, { imageName: bad }, []).invalid.imageName, bad);
+  });
+});
+
+describe('runtime choice', () => {
+  function startOnnx(calls: WizardChoices[] = []) {
+    const services = fakeServices({}, calls);
+    const state = initialState(FOLDER, onnxDetection(), null, { buildAndRun: false }, services);
+    return { services, state };
+  }
+
+  test('the page is offered python first, then the runtimes detection suggests, each with a reason', () => {
+    const { state, services } = startOnnx();
+    const init = reply(handleMessage(state, { type: 'ready', state: null }, services), 'init');
+    const runtimes = init.detection?.runtimes ?? [];
+    assert.deepEqual(runtimes.map((r) => r.runtime), ['python', 'triton', 'kserve']);
+    assert.equal(runtimes[0]?.label, 'Own Python server (serve.py)');
+    assert.match(runtimes[1]?.reason ?? '', /ONNX model found \(export\/model\.onnx\)/);
+    assert.match(runtimes[2]?.reason ?? '', /onnx runtime/);
+    assert.equal(init.choices.runtime, 'python');
+  });
+
+  test('choosing a suggested runtime re-plans with it; model servers get no CUDA list', () => {
+    const calls: WizardChoices[] = [];
+    const { state, services } = startOnnx(calls);
+    assert.ok(state.cudaOptions.length > 0, 'python on GPU: the framework CUDA list');
+    const step = handleMessage(state, { type: 'choose', choices: { runtime: 'triton' } }, services);
+    assert.equal(step.state.choices.runtime, 'triton');
+    assert.equal(calls.at(-1)?.runtime, 'triton');
+    const plan = reply(step, 'plan');
+    assert.equal(plan.plan?.runtime, 'triton');
+    assert.deepEqual(plan.cudaOptions, []);
+    assert.deepEqual(plan.invalid, {});
+    const back = handleMessage(step.state, { type: 'choose', choices: { runtime: 'python' } }, services);
+    assert.equal(reply(back, 'plan').cudaOptions.length, 2);
+  });
+
+  test('a runtime detection does not suggest is refused with a reason', () => {
+    const { state, services } = startOnnx();
+    const step = handleMessage(state, { type: 'choose', choices: { runtime: 'tfserving' } }, services);
+    assert.equal(step.state.choices.runtime, 'python');
+    assert.match(reply(step, 'plan').invalid.runtime ?? '', /TF Serving does not fit/);
+    // Without an ONNX model Triton is not offered either.
+    const { state: plain, services: s2 } = start();
+    assert.match(reply(handleMessage(plain, { type: 'choose', choices: { runtime: 'triton' } }, s2), 'plan').invalid.runtime ?? '', /Triton/);
+  });
+
+  test('a new detection without the model falls back to python; restored state is checked too', () => {
+    const { state, services } = startOnnx();
+    const triton = handleMessage(state, { type: 'choose', choices: { runtime: 'triton' } }, services).state;
+    const gone = handleMessage(triton, { type: 'detected', detection: torchDetection() }, services);
+    assert.equal(gone.state.choices.runtime, 'python');
+    assert.equal(reply(gone, 'init').plan?.runtime, 'python');
+
+    const restored = { v: 1 as const, folder: FOLDER.uri, choices: { ...DEFAULTS, runtime: 'kserve' as const }, open: [] };
+    assert.equal(initialState(FOLDER, onnxDetection(), restored, { buildAndRun: false }, services).choices.runtime, 'kserve');
+    assert.equal(initialState(FOLDER, torchDetection(), restored, { buildAndRun: false }, services).choices.runtime, 'python');
+    // Before detection there is nothing to check against: the restored runtime is kept.
+    assert.equal(applyChoices({ ...DEFAULTS, runtime: 'triton' }, {}, [], allowedRuntimes(null)).choices.runtime, 'triton');
+  });
+
+  test('TODO notes travel apart from the other notes, so the page can warn', () => {
+    const { state, services } = startOnnx();
+    const plan = reply(handleMessage(state, { type: 'choose', choices: { runtime: 'triton' } }, services), 'plan').plan;
+    assert.deepEqual(plan?.todos, ['Triton: config.pbtxt has TODO markers']);
+    assert.ok(!plan?.notes.some((n) => /TODO/.test(n)));
   });
 });

@@ -33,6 +33,12 @@ describe('sanitizeChoices', () => {
     });
     assert.deepEqual(sanitizeChoices({ target: 'tpu', outputs: { rootkit: true } }), {});
   });
+
+  test('runtime: one of the known names, anything else is dropped', () => {
+    for (const r of ['python', 'tfserving', 'torchserve', 'triton', 'kserve']) assert.deepEqual(sanitizeChoices({ runtime: r }), { runtime: r });
+    for (const r of ['bentoml', 'Triton', '', 3, null, ['triton'], { toString: () => 'triton' }]) assert.deepEqual(sanitizeChoices({ runtime: r }), {}, String(r));
+    assert.deepEqual(parseWebviewMessage({ type: 'choose', choices: { runtime: 'triton', port: 1 } }), { type: 'choose', choices: { runtime: 'triton', port: 1 } });
+  });
 });
 
 describe('parsePersistedState', () => {
@@ -44,6 +50,12 @@ describe('parsePersistedState', () => {
     assert.deepEqual(s.choices.outputs, { dockerfile: true, dockerignore: false, compose: false, kubernetes: false, kserve: false });
     assert.equal(s.choices.gpuCount, 2);
     assert.deepEqual(s.open, ['Dockerfile']);
+  });
+
+  test('state saved before runtimes existed restores as the Python server; a saved runtime is kept', () => {
+    assert.equal(parsePersistedState({ v: 1, folder: 'file:///p', choices })?.choices?.runtime, 'python');
+    assert.equal(parsePersistedState({ v: 1, folder: 'file:///p', choices: { ...choices, runtime: 'torchserve' } })?.choices?.runtime, 'torchserve');
+    assert.equal(parsePersistedState({ v: 1, folder: 'file:///p', choices: { ...choices, runtime: 'evil' } })?.choices?.runtime, 'python');
   });
 
   test('an unknown version or a bad folder is no state; incomplete choices are dropped', () => {

@@ -1,12 +1,15 @@
 // The reducer's real services against the repository's examples: detection → defaults, the CUDA
 // table and planScaffold, the same path the panel runs (nothing is written).
-import { test, describe } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { detectProject } from '../../../src/core/detect';
 import { handleMessage, initialState } from '../../../src/features/wizard/handlers';
 import { createServices } from '../../../src/features/wizard/services';
 import type { HostToWebview } from '../../../webview/protocol';
+import { ONNX, initializer, model, valueInfo } from '../scaffold/protobuf';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const templatesDir = path.join(repo, 'templates');
@@ -63,5 +66,47 @@ describe('wizard services on the scikit-learn example', () => {
     assert.equal(init.detection?.gpu.available, false);
     assert.match(init.detection?.gpu.reason ?? '', /does not use a GPU/);
     assert.ok(init.detection?.frameworks[0]?.evidence.some((e) => e.file === 'requirements.txt' && e.line !== null));
+  });
+});
+
+describe('wizard services: Triton reads the ONNX model', () => {
+  let dir = '';
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-onnx-'));
+    fs.writeFileSync(path.join(dir, 'requirements.txt'), 'onnxruntime==1.18.0\n');
+    fs.mkdirSync(path.join(dir, 'models'));
+    fs.writeFileSync(
+      path.join(dir, 'models', 'detector.onnx'),
+      model({ initializers: [initializer('w')], inputs: [valueInfo('images', ONNX.FLOAT, ['batch', 3, 640, 640])], outputs: [valueInfo('boxes', ONNX.FLOAT, ['batch', 100, 4])] }),
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function triton() {
+    const detection = await detectProject(dir);
+    const services = createServices({ root: dir, templatesDir, defaultTarget: 'cpu', port: 8080 });
+    const state = initialState({ uri: `file://${dir}`, name: 'onnx' }, detection, null, { buildAndRun: false }, services);
+    assert.ok(state.detection?.artifacts.some((a) => a.format === 'onnx'), 'the ONNX model is detected');
+    return handleMessage(state, { type: 'choose', choices: { runtime: 'triton' } }, services);
+  }
+
+  test('choosing Triton re-plans: its image, ports and a config.pbtxt with the model inputs/outputs', async () => {
+    const step = await triton();
+    const p = planOf(step.replies).plan;
+    assert.equal(p?.runtime, 'triton');
+    assert.match(p?.baseImage ?? '', /^nvcr\.io\/nvidia\/tritonserver:\d\d\.\d\d-py3$/);
+    assert.deepEqual(p?.ports.map((x) => x.port), [8000, 8001, 8002]);
+    const cfg = p?.files.find((f) => f.path === 'model_repository/detector/config.pbtxt')?.content ?? '';
+    assert.match(cfg, /name: "images"\n {2}data_type: TYPE_FP32\n {2}dims: \[ -1, 3, 640, 640 \]/);
+    assert.match(cfg, /name: "boxes"/);
+    assert.deepEqual(p?.todos, []);
+  });
+
+  test('a model that does not parse: TODO markers, and the page gets a TODO warning saying why', async () => {
+    fs.writeFileSync(path.join(dir, 'models', 'detector.onnx'), 'not a model');
+    const p = planOf((await triton()).replies).plan;
+    assert.match(p?.files.find((f) => f.path === 'model_repository/detector/config.pbtxt')?.content ?? '', /TODO\(modeldock\)/);
+    assert.equal(p?.todos.length, 1);
+    assert.match(p?.todos[0] ?? '', /models\/detector\.onnx: not a readable ONNX model/);
   });
 });

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import type { CommandSpec } from '../../../platform/commands';
 import { CancelledError, UserError } from '../../../platform/errors';
 import { defaultImageTag } from '../../../docker/tags';
-import { formatBytes, planContext } from '../../../docker/context';
 import type { BuildResult } from '../../../docker/types';
 import { OutputTerminal } from '../terminal';
 import { readDockerSettings } from '../settings';
@@ -43,6 +42,8 @@ export function buildImageCommand(feature: DockerFeature): CommandSpec {
       const folder = workspaceFolderFor(dockerfile);
       const contextDir = a.contextDir?.fsPath ?? path.dirname(dockerfile.fsPath);
       const settings = readDockerSettings(folder);
+      // tar-stream is only needed once a build starts.
+      const { formatBytes, planContext } = await import('../../../docker/context');
       const plan = await planContext(contextDir, {
         dockerfile: path.relative(contextDir, dockerfile.fsPath).split(path.sep).join('/'),
         thresholdBytes: settings.contextWarnMB * 1024 * 1024,
