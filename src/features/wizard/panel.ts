@@ -81,9 +81,12 @@ export class WizardPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         const msg = parseWebviewMessage(raw);
-        if (msg) this.dispatch(msg);
-        if (msg?.type === 'ready') void this.refreshCapabilities();
-        else deps.log.warn(`wizard: dropped a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        if (!msg) {
+          deps.log.warn(`wizard: dropped a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+          return;
+        }
+        this.dispatch(msg);
+        if (msg.type === 'ready') void this.refreshCapabilities();
       }),
       env.detection.onDidChange((r) => {
         if (r && r.root === folder.fsPath) this.dispatch({ type: 'detected', detection: r });

@@ -64,6 +64,8 @@ describe('Containerize Model', () => {
       await vscode.commands.executeCommand('undo');
       await waitFor('the original Dockerfile text', () => (doc.getText() === 'FROM scratch\n# mine\n' ? true : undefined));
     } finally {
+      // The undo left the editor dirty: revert it so closing neither prompts nor saves it back.
+      await vscode.commands.executeCommand('workbench.action.files.revert');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(dockerfile, { force: true });
     }

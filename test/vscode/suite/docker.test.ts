@@ -47,13 +47,14 @@ describe('Build and Run (real Docker engine)', () => {
   it('builds the scaffolded Dockerfile, runs it, and lists it under Local Containers', async () => {
     await activated();
     const root = workspaceRoot().fsPath;
-    const res = await vscode.commands.executeCommand<{ outcome: { created: string[] } }>('modeldock.containerize', {
+    const res = await vscode.commands.executeCommand<{ outcome: { created: string[]; overwritten: string[] } }>('modeldock.containerize', {
       interactive: false,
       choices: { target: 'cpu', outputs: { dockerfile: true, dockerignore: true, compose: false, kubernetes: false, kserve: false } },
-      overwrite: 'skip',
+      // A Dockerfile another test left behind must not be what gets built.
+      overwrite: 'overwrite',
       open: false,
     });
-    generated.push(...res.outcome.created);
+    generated.push(...res.outcome.created, ...res.outcome.overwritten);
     assert.ok(fs.existsSync(path.join(root, 'Dockerfile')));
 
     const built = await vscode.commands.executeCommand<{ imageId?: string; tags: string[]; builder: string }>('modeldock.docker.build', {

@@ -8,6 +8,7 @@ import { createConfig } from '../../../src/platform/config';
 import { createLogger } from '../../../src/platform/log';
 import { OPEN_WIZARD_COMMAND, register } from '../../../src/features/wizard';
 import { activated, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { ONNX, initializer, model, valueInfo } from '../../unit/scaffold/protobuf';
 
 type Open = (folder: vscode.Uri) => Promise<void>;
 
@@ -166,6 +167,38 @@ describe('Containerize Model wizard (webview)', () => {
       const compose = fs.readFileSync(path.join(project, 'compose.yaml'), 'utf8');
       assert.match(compose, /driver: nvidia/);
       assert.ok(fs.readdirSync(path.join(project, 'k8s')).length > 0);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(path.dirname(project), { recursive: true, force: true });
+    }
+  });
+
+  it('offers Triton next to the own Python server for an ONNX model and re-plans with the inputs read from it', async () => {
+    const { ext } = await activated();
+    const project = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-')), 'pytorch-onnx');
+    fs.cpSync(path.join(ext.extensionPath, 'examples', 'pytorch-classifier'), project, { recursive: true });
+    fs.mkdirSync(path.join(project, 'export'));
+    fs.writeFileSync(
+      path.join(project, 'export', 'classifier.onnx'),
+      model({ initializers: [initializer('fc.weight', 4096)], inputs: [valueInfo('pixels', ONNX.FLOAT, ['batch', 3, 32, 32])], outputs: [valueInfo('logits', ONNX.FLOAT, ['batch', 10])] }),
+    );
+    try {
+      await open(vscode.Uri.file(project));
+      await uiText('[data-testid=framework]', /^PyTorch/);
+      await uiText('vscode-radio[data-testid=runtime-python]', /^Own Python server \(serve\.py\)$/);
+      await uiText('vscode-radio[data-testid=runtime-triton]', /Triton/);
+
+      await click('vscode-radio[data-testid=runtime-triton]');
+      await uiText('[data-testid=base-image]', /^nvcr\.io\/nvidia\/tritonserver:\d\d\.\d\d-py3$/);
+      await uiText('[data-testid=runtime-reason]', /ONNX model found \(export\/classifier\.onnx\)/);
+      await uiText('[data-testid=plan-ports]', /^8000 \(http\), 8001 \(grpc\), 8002 \(metrics\)$/);
+      // Inputs/outputs were read from the model: nothing is left as TODO.
+      assert.deepEqual(await texts('[data-testid=todos]'), []);
+      await click('vscode-collapsible[data-path="model_repository/classifier/config.pbtxt"]');
+      await uiText('pre.code', /name: "pixels"\s+data_type: TYPE_FP32\s+dims: \[ -1, 3, 32, 32 \]/);
+
+      await click('vscode-radio[data-testid=runtime-python]');
+      await uiText('[data-testid=base-image]', /^(python:3|pytorch\/pytorch|nvidia\/cuda)/);
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(path.dirname(project), { recursive: true, force: true });
