@@ -4,10 +4,12 @@
 //   node scripts/build.mjs --production    what the VSIX ships: minified, no source maps
 //   node scripts/build.mjs --watch
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, existsSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
+// A packaged build starts from an empty dist/: no stale source maps or bundles slip into the VSIX.
+if (production) rmSync('dist', { recursive: true, force: true });
 const watch = process.argv.includes('--watch');
 
 const common = {
