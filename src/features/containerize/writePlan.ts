@@ -66,9 +66,11 @@ export async function writePlan(
 
 async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
   try {
+    // Disk decides whether the file exists: a document can outlive its file (deleted while open).
+    const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    // An open editor may hold unsaved changes: those are what the user would lose.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return open && !open.isClosed ? open.getText() : onDisk;
   } catch (err) {
     if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return undefined;
     throw err;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/kube';
 import { startKubeTestServer, type KubeTestServer } from '../../kube-server';
-import { activated, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
 interface LogSession {
   text(): string;
@@ -63,6 +63,7 @@ describe('Clusters view (Kubernetes API test server)', function () {
 
   /** Expands context → namespace → Pods in the real tree and returns the model's Pods node. */
   async function podsOf(ns: string): Promise<TreeNode> {
+    await vscode.commands.executeCommand('modeldock.views.cluster.focus');
     const ctx = await child(undefined, 'the test context', (n) => n.type === 'context' && n.info.name === 'test');
     await expand('test');
     const nsNode = await child(ctx, `namespace ${ns}`, (n) => n.type === 'namespace' && n.name === ns);
@@ -134,7 +135,7 @@ describe('Clusters view (Kubernetes API test server)', function () {
       assert.ok(server.requests.some((r) => r.method === 'PATCH' && /dryRun=All/.test(r.query)), 'no server-side dry run was made');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      fs.rmSync(file, { force: true });
+      await removeFromWorkspace('apply-test.yaml');
     }
   });
 });

@@ -2,12 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activated, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, waitFor, workspaceRoot } from './helpers';
 
 interface Result {
   plan: { target: string; baseImage: string; files: { path: string }[] };
   outcome: { created: string[]; overwritten: string[]; skipped: string[]; unchanged: string[] };
 }
+
+const ONLY_DOCKERFILE = { dockerfile: true, dockerignore: false, compose: false, kubernetes: false, kserve: false };
 
 describe('Containerize Model', () => {
   const root = () => workspaceRoot().fsPath;
@@ -43,7 +45,7 @@ describe('Containerize Model', () => {
     try {
       const kept = await vscode.commands.executeCommand<Result>('modeldock.containerize', {
         interactive: false,
-        choices: { target: 'cpu', outputs: { dockerfile: true } },
+        choices: { target: 'cpu', outputs: ONLY_DOCKERFILE },
         overwrite: 'skip',
         open: false,
       });
@@ -52,7 +54,7 @@ describe('Containerize Model', () => {
 
       const replaced = await vscode.commands.executeCommand<Result>('modeldock.containerize', {
         interactive: false,
-        choices: { target: 'gpu', outputs: { dockerfile: true } },
+        choices: { target: 'gpu', outputs: ONLY_DOCKERFILE },
         overwrite: 'overwrite',
         open: false,
       });
@@ -67,7 +69,7 @@ describe('Containerize Model', () => {
       // The undo left the editor dirty: revert it so closing neither prompts nor saves it back.
       await vscode.commands.executeCommand('workbench.action.files.revert');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      fs.rmSync(dockerfile, { force: true });
+      await removeFromWorkspace('Dockerfile');
     }
   });
 });

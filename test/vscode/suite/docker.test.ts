@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { activated, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, uiText, waitFor, workspaceRoot } from './helpers';
 
 const run = promisify(execFile);
 
@@ -40,7 +40,7 @@ describe('Build and Run (real Docker engine)', () => {
   after(async () => {
     if (containerId) await run('docker', ['rm', '-f', containerId]).catch(() => undefined);
     await run('docker', ['rmi', '-f', tag]).catch(() => undefined);
-    for (const f of generated) fs.rmSync(path.join(workspaceRoot().fsPath, f), { recursive: true, force: true });
+    await removeFromWorkspace(...generated);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

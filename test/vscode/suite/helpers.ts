@@ -29,7 +29,6 @@ export function workspaceRoot(): vscode.Uri {
   return folder.uri;
 }
 
-let uiSeq = 0;
 
 /** Keeps only elements that contain a `child` whose whole text is `text`. */
 export interface Where {
@@ -54,7 +53,9 @@ export async function ui<T = { ok: boolean; error?: string; texts?: string[]; va
   if (!dir) throw new Error('MODELDOCK_UI_ANSWERS is not set: run the suite through scripts/run-vscode-tests.mjs');
   const fs = await import('node:fs');
   const path = await import('node:path');
-  const id = `${process.pid}-${++uiSeq}`;
+  // Unique across the suite: every test file is its own bundle with its own copy of this module.
+  const { randomUUID } = await import('node:crypto');
+  const id = randomUUID();
   console.log(`MODELDOCK_UI ${JSON.stringify({ id, ...req })}`);
   const file = path.join(dir, `${id}.json`);
   const raw = await waitFor(`UI answer ${id} (${req.op})`, () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined), timeoutMs);
@@ -72,5 +73,22 @@ export async function uiText(selector: string, pattern: RegExp, timeoutMs = 30_0
     if (hit !== undefined) return hit;
     if (Date.now() > until) throw new Error(`no ${selector} matched ${pattern} within ${timeoutMs} ms; saw: ${JSON.stringify(last.slice(0, 20))}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Deletes workspace files through VS Code's file service, so text models of files a test opened
+ * are disposed with them; a delete behind VS Code's back leaves orphaned models that make a
+ * later create of the same path misbehave.
+ */
+export async function removeFromWorkspace(...relPaths: string[]): Promise<void> {
+  const root = workspaceRoot();
+  for (const rel of relPaths) {
+    const uri = vscode.Uri.joinPath(root, rel);
+    try {
+      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+    } catch (err) {
+      if (!(err instanceof vscode.FileSystemError && err.code === 'FileNotFound')) throw err;
+    }
   }
 }

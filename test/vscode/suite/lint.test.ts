@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activated, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, waitFor, workspaceRoot } from './helpers';
 
 const BROKEN = `apiVersion: apps/v1
 kind: Deployment
@@ -50,7 +50,7 @@ describe('YAML lint in the editor', () => {
   const file = (name: string) => path.join(workspaceRoot().fsPath, name);
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const f of ['broken.yaml', 'gpu.yaml']) fs.rmSync(file(f), { force: true });
+    await removeFromWorkspace('broken.yaml', 'gpu.yaml');
   });
 
   it('shows schema diagnostics on the offending key and value', async () => {

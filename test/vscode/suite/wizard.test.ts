@@ -7,7 +7,7 @@ import type { DetectionResult } from '../../../src/core/detect/types';
 import { createConfig } from '../../../src/platform/config';
 import { createLogger } from '../../../src/platform/log';
 import { OPEN_WIZARD_COMMAND, register } from '../../../src/features/wizard';
-import { activated, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, ui, uiText, waitFor, workspaceRoot, removeFromWorkspace } from './helpers';
 import { ONNX, initializer, model, valueInfo } from '../../unit/scaffold/protobuf';
 
 type Open = (folder: vscode.Uri) => Promise<void>;
@@ -117,7 +117,7 @@ describe('Containerize Model wizard (webview)', () => {
       );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      for (const f of GENERATED) fs.rmSync(path.join(root, f), { recursive: true, force: true });
+      await removeFromWorkspace(...GENERATED);
       for (const f of setAside) fs.renameSync(path.join(aside, f), path.join(root, f));
       fs.rmSync(aside, { recursive: true, force: true });
     }
