@@ -15,8 +15,17 @@ const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefi
 const artifacts = join(repo, 'test-results', 'vscode');
 mkdirSync(artifacts, { recursive: true });
 
+// Every temp folder this run makes, removed at the end (artifacts worth keeping are copied to
+// test-results/ first).
+const temps = [];
+function tracked(prefix) {
+  const dir = tempDir(prefix);
+  temps.push(dir);
+  return dir;
+}
+
 function workspaceCopy(example) {
-  const dir = join(tempDir('modeldock-ws-'), example);
+  const dir = join(tracked('modeldock-ws-'), example);
   cpSync(join(repo, 'examples', example), dir, { recursive: true });
   return dir;
 }
@@ -42,13 +51,13 @@ function copyLogs(userDataDir, name) {
 }
 
 async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {} }) {
-  const userDataDir = tempDir('modeldock-user-');
-  const uiAnswersDir = tempDir('modeldock-ui-');
+  const userDataDir = tracked('modeldock-user-');
+  const uiAnswersDir = tracked('modeldock-ui-');
   const started = Date.now();
   const server = await startCodeServer({
     folder,
     userDataDir,
-    extensionsDir: extensionsDir ?? tempDir('modeldock-ext-'),
+    extensionsDir: extensionsDir ?? tracked('modeldock-ext-'),
     env: { MODELDOCK_UI_ANSWERS: uiAnswersDir, MODELDOCK_TEST_SUITE: suite, MODELDOCK_TEST_ARTIFACTS: artifacts, ...(grep ? { MODELDOCK_TEST_GREP: grep } : {}), ...env },
     settings,
   });
@@ -94,8 +103,8 @@ if (!only || only === 'installed') {
   // The VSIX build is a production build: rebuild the dev bundle afterwards for the next run.
   execFileSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { cwd: repo, stdio: 'inherit' });
   const vsix = join(repo, 'dist-vsix', 'modeldock.vsix');
-  const extensionsDir = tempDir('modeldock-installed-ext-');
-  const userDataDir = tempDir('modeldock-installed-user-');
+  const extensionsDir = tracked('modeldock-installed-ext-');
+  const userDataDir = tracked('modeldock-installed-user-');
   installVsix(vsix, extensionsDir, userDataDir);
   rmSync(userDataDir, { recursive: true, force: true });
   await runSuite({
@@ -108,6 +117,8 @@ if (!only || only === 'installed') {
   });
   execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
 }
+
+for (const d of temps) rmSync(d, { recursive: true, force: true });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { detectProject } from '../core/detect/index';
+import { formatBytes } from '../core/format';
 import { toReport, type DetectionResult } from '../core/detect/types';
 import { parseArgs, UsageError, type CliIo } from './io';
 
@@ -12,17 +13,6 @@ needs a GPU and which CUDA, the Python version, the entrypoint and the model art
 
   --json    print the report as JSON (the stable contract)`;
 
-export function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
 
 export function formatSummary(r: DetectionResult): string {
   const out: string[] = [`Project: ${r.root}`];
@@ -38,8 +28,8 @@ export function formatSummary(r: DetectionResult): string {
   out.push(`Entrypoint: ${r.entrypoint ? `${r.entrypoint.file} (${r.entrypoint.kind})` : 'none found'}`);
   if (r.artifacts.length) {
     const total = r.artifacts.reduce((n, a) => n + a.bytes, 0);
-    out.push(`Artifacts (${humanSize(total)} in total):`);
-    for (const a of r.artifacts) out.push(`    ${a.file}  ${a.format}  ${humanSize(a.bytes)}`);
+    out.push(`Artifacts (${formatBytes(total)} in total):`);
+    for (const a of r.artifacts) out.push(`    ${a.file}  ${a.format}  ${formatBytes(a.bytes)}`);
   } else out.push('Artifacts: none');
   if (r.warnings.length) {
     out.push('Warnings:');

@@ -1,3 +1,4 @@
+import { formatBytes } from '../core/format';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import * as path from 'node:path';
@@ -205,13 +206,5 @@ export function packContext(plan: ContextPlan, signal?: AbortSignal): Readable {
   return out;
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+
+export { formatBytes };

@@ -1,6 +1,7 @@
 // Pure mappings from the core's types to the plain data the webview renders. No vscode import:
 // the unit tests load this under plain Node.
 import { displayName } from '../../core/detect/names';
+import { formatBytes } from '../../core/format';
 import type { DetectionResult, Evidence } from '../../core/detect/types';
 import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
 import type { DetectionView, EvidenceView, FilePreview, OutputKey, Outputs, PlanView, WizardChoices } from '../../../webview/protocol';
@@ -11,17 +12,6 @@ import { lineDiff } from './diff';
 // Same names as the status bar's (features/detect/statusBar.ts); that module imports vscode,
 // which this pure module must not.
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
 
 function evidenceView(e: Evidence): EvidenceView {
   return { file: e.file, line: e.line ?? null, reason: e.reason };
