@@ -55,6 +55,14 @@ for (const tier of tiers) {
       r = await run(process.execPath, ['scripts/run-vscode-tests.mjs']);
       const m = /MODELDOCK_TIER (\{.*\})/.exec(r.out);
       if (m) counts = { ...JSON.parse(m[1]), skipped: 0 };
+      // The README's main command must keep working: start it in check mode, as a test.
+      const start = await run(process.execPath, ['scripts/start.mjs', '--check']);
+      console.log(`npm start -- --check: ${start.code === 0 ? 'ok' : 'FAILED'}`);
+      if (start.code === 0) counts.passed++;
+      else {
+        counts.failed++;
+        r = { ...r, code: r.code || start.code };
+      }
     }
   } else {
     console.error(`unknown tier ${tier}`);
