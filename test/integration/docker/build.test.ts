@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancelledError } from '../../../src/platform/errors';
 import { DockerUserError, connectEngine, planContext, type BuildEvent, type DockerEngine } from '../../../src/docker/index';
+import { pollFor } from '../helpers/poll';
 import { SKIP_NO_DOCKER, TEST_LABELS, dockerCleanup, ensureDockerd, ensureImage, run } from '../helpers/docker';
 
 function folder(dockerfile: string): string {
@@ -14,14 +15,6 @@ function folder(dockerfile: string): string {
   return dir;
 }
 
-async function waitFor(check: () => Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** Host processes running this suite's `sleep 4242` (container processes are visible from the host). */
 async function sleepers(): Promise<number> {
@@ -90,19 +83,19 @@ describe('building through the Engine API', () => {
         (err: unknown) => err,
       );
       // Abort only once the RUN is really executing on the host, not while the context uploads.
-      await waitFor(async () => (await sleepers()) > 0, 30_000, 'the RUN step to start');
+      await pollFor('the RUN step to start', async () => (await sleepers()) > 0, 30_000);
       const started = Date.now();
       controller.abort();
       const err = await outcome;
       assert.ok(err instanceof CancelledError, `expected a cancellation, got ${String(err)}`);
       assert.ok(Date.now() - started < 5_000, 'the build promise settles promptly');
       // The daemon must stop the step: the sleeping process goes away and no image gets the tag.
-      await waitFor(async () => (await sleepers()) === 0, 30_000, 'the RUN process to end');
+      await pollFor('the RUN process to end', async () => (await sleepers()) === 0, 30_000);
       if (builder === 'classic') {
-        await waitFor(
+        await pollFor(
+          'the build container to stop',
           async () => !(await run('docker', ['ps', '-q', '--filter', 'status=running', '--filter', 'ancestor=local/busybox:1'])).stdout.trim(),
           30_000,
-          'the build container to stop',
         );
       }
       assert.notEqual((await run('docker', ['image', 'inspect', tag])).code, 0, 'no image is tagged');

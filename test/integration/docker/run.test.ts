@@ -3,16 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { DockerUserError, connectEngine, pickFreePort, planRun, type DockerEngine, type LogChunk } from '../../../src/docker/index';
 import { SKIP_NO_DOCKER, dockerCleanup, ensureDockerd, ensureImage } from '../helpers/docker';
+import { pollFor } from '../helpers/poll';
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, deadlineMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('running containers', () => {
   let docker = false;
@@ -48,10 +40,10 @@ describe('running containers', () => {
       });
       const { id } = await engine.createAndStartContainer(spec);
       containers.push(id);
-      const body = await waitFor(async () => {
+      const body = await pollFor('the HTTP answer', async () => {
         const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`);
         return res.ok ? res.text() : undefined;
-      }, 20_000, 'the HTTP answer');
+      }, 20_000);
       assert.equal(body.trim(), 'hello-from-modeldock');
       const listed = (await engine.listManagedContainers()).find((c) => c.id === id);
       assert.ok(listed, 'the container is listed as ModelDock-managed');
@@ -91,7 +83,7 @@ describe('running containers', () => {
     const controller = new AbortController();
     const following = engine.followLogs(id, { signal: controller.signal, onChunk: (c) => chunks.push(c) });
     const text = () => chunks.filter((c) => c.stream !== 'system').map((c) => c.text).join('');
-    const seen = (line: string) => waitFor(async () => (text().includes(line) ? true : undefined), 20_000, line);
+    const seen = (line: string) => pollFor(line, async () => text().includes(line), 20_000);
 
     await seen('boot 1\n');
     await engine.restart(id, 0);

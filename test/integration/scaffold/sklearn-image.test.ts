@@ -11,6 +11,7 @@ import path from 'node:path';
 import { main } from '../../../src/cli';
 import { connectEngine, pickFreePort, planContext, planRun, type BuildEvent, type DockerEngine } from '../../../src/docker/index';
 import { SKIP_NO_DOCKER, dockerCleanup, ensureDockerd, ensureImage } from '../helpers/docker';
+import { pollFor } from '../helpers/poll';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 
@@ -34,19 +35,6 @@ function predict(port: number): Promise<unknown> {
   });
 }
 
-async function poll<T>(probe: () => Promise<T>, deadlineMs: number, what: string): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('scaffolded scikit-learn image on the real engine', () => {
   let docker = false;
@@ -104,7 +92,7 @@ describe('scaffolded scikit-learn image on the real engine', () => {
     const spec = planRun({ image: images[0]!, project: 'sklearn-iris', ports: [{ containerPort: 8080, hostPort }] });
     const { id } = await engine.createAndStartContainer(spec);
     containers.push(id);
-    const body = (await poll(() => predict(hostPort), 60_000, 'the model server')) as { predictions: string[] };
+    const body = (await pollFor('the model server', () => predict(hostPort), 60_000, 200)) as { predictions: string[] };
     assert.deepEqual(body.predictions, ['setosa', 'virginica']);
     // The image runs as the non-root user the Dockerfile creates.
     const inspected = await engine.inspectContainer(id);

@@ -1,4 +1,5 @@
 // DetectionResult literals for scaffold tests (no dependency on core/detect's implementation).
+import { PIP_NAME } from '../../../src/core/scaffold/project';
 import type { Artifact, DetectionResult, Entrypoint, FrameworkName, DeclaredPackage, DependencyFile } from '../../../src/core/detect/types';
 
 export interface FixtureOptions {
@@ -41,21 +42,7 @@ export function detection(o: FixtureOptions = {}): DetectionResult {
   };
 }
 
-export const PIP: Record<FrameworkName, string> = {
-  pytorch: 'torch',
-  tensorflow: 'tensorflow',
-  keras: 'keras',
-  jax: 'jax',
-  'scikit-learn': 'scikit-learn',
-  xgboost: 'xgboost',
-  lightgbm: 'lightgbm',
-  catboost: 'catboost',
-  onnxruntime: 'onnxruntime',
-  transformers: 'transformers',
-  diffusers: 'diffusers',
-  vllm: 'vllm',
-  'sentence-transformers': 'sentence-transformers',
-};
+export const PIP: Record<FrameworkName, string> = PIP_NAME;
 
 /** A typical project of one framework: pinned in requirements.txt, a FastAPI server, one artifact. */
 export function frameworkProject(name: FrameworkName, version: string | null, extra: FixtureOptions = {}): DetectionResult {
