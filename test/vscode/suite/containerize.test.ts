@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activated, removeFromWorkspace, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, ui, waitFor, workspaceRoot } from './helpers';
 
 interface Result {
   plan: { target: string; baseImage: string; files: { path: string }[] };
@@ -75,12 +75,44 @@ describe('Containerize Model', () => {
 });
 
 describe('Containerize Model from the palette', () => {
-  it('opens the wizard by default and Quick Picks by setting', async () => {
+  it('opens the wizard by default', async () => {
     await activated();
     await vscode.commands.executeCommand('modeldock.containerize');
     await waitFor('the wizard panel', () =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /modeldock\.wizard/.test(t.input.viewType)),
     );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
+
+describe('Containerize Model (Quick Picks), from the keyboard', () => {
+  it('accepts every default with Enter and writes the files', async () => {
+    await activated();
+    const root = workspaceRoot().fsPath;
+    let settled = false;
+    const running = Promise.resolve(vscode.commands.executeCommand<Result>('modeldock.containerizeQuick')).finally(() => {
+      settled = true;
+    });
+    const titles: string[] = [];
+    const until = Date.now() + 60_000;
+    while (!settled) {
+      if (Date.now() > until) throw new Error(`the Quick Picks did not finish; steps seen: ${titles.join(' | ')}`);
+      const widget = await ui({ op: 'attr', selector: '.quick-input-widget', name: 'style' });
+      const visible = (widget.values ?? []).some((s) => s !== null && !/display:\s*none/.test(s));
+      if (visible) {
+        const title = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-title' })).texts?.join('') ?? '';
+        const placeholder = (await ui({ op: 'attr', selector: '.quick-input-widget input', name: 'placeholder' })).values?.join('') ?? '';
+        titles.push(`${title} / ${placeholder}`);
+        await ui({ op: 'press', key: 'Enter' });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const res = await running;
+    assert.ok(res, `the command returned nothing; steps seen: ${titles.join(' | ')}`);
+    assert.equal(res.plan.target, 'cpu');
+    assert.ok(titles.some((t) => /Containerize Model/.test(t)), `no Containerize Model step seen: ${titles.join(' | ')}`);
+    for (const f of ['Dockerfile', '.dockerignore', 'compose.yaml']) assert.ok(fs.existsSync(path.join(root, f)), `${f} missing`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeFromWorkspace(...res.outcome.created);
   });
 });
