@@ -1,6 +1,7 @@
 import * as net from 'node:net';
+import { Writable, PassThrough } from 'node:stream';
 import YAML from 'yaml';
-import { KubeError, isKubeError } from './errors';
+import { KubeError, errorFromStatus, errorFromTransport, isKubeError, type RequestDescription } from './errors';
 import { createTransport, type Transport } from './http';
 import { kubeconfigText, listContexts, type LoadedKubeconfig, type RawKubeconfig } from './kubeconfig';
 import { isKubeObject, parseNamespace, parsePod, parseWorkload } from './parse';
@@ -68,6 +69,22 @@ export function parseManifests(text: string): KubeObject[] {
   }
   return out;
 }
+
+/**
+ * client-node rejects a failed port-forward WebSocket with ws's ErrorEvent: an HTTP refusal only
+ * as the text "Unexpected server response: 403" (the Status body is not exposed), a network or
+ * TLS failure with the socket error in `.error`.
+ */
+function portForwardError(err: unknown, server: string, request: RequestDescription, pod: string): KubeError {
+  const ev = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; error?: unknown };
+  const code = /Unexpected server response: (\d{3})/.exec(typeof ev.message === 'string' ? ev.message : '')?.[1];
+  if (code === '404') return new KubeError({ kind: 'not-found', code: 404, message: `Pod ${request.namespace ?? ''}/${pod} not found (port-forward).` });
+  if (code) return errorFromStatus(Number(code), undefined, request);
+  return errorFromTransport(ev.error ?? err, server);
+}
+
+/** A writable that drops what it gets (the preflight's streams). */
+const discard = () => new Writable({ write: (_chunk, _enc, cb) => cb() });
 
 /**
  * Loads @kubernetes/client-node (ESM-only, about 4 MB bundled) on first use: ModelDock users who
@@ -269,19 +286,43 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
     async portForward(target, localPort = 0): Promise<PortForwardHandle> {
       const { pod, port } = await resolveForwardTarget(target);
       const forwarder = new k8s.PortForward(kc, true);
+      const request: RequestDescription = { verb: 'create', resource: 'pods/portforward', namespace: target.namespace };
+      const apiServer = kc.getCurrentCluster()?.server ?? '';
+      const label = `port-forward ${target.namespace}/${pod}:${port}`;
+      // client-node opens one WebSocket per local connection, so a 401/403/404 would otherwise
+      // only show as a dropped local socket. One WebSocket opened and closed now surfaces it as a
+      // KubeError, as kubectl fails up front. Cost: the kubelet dials the pod's port once.
+      const probeInput = new PassThrough();
+      const probe = await forwarder.portForward(target.namespace, pod, [port], discard(), discard(), probeInput, 0).catch((err: unknown) => {
+        throw portForwardError(err, apiServer, request, pod);
+      });
+      if (typeof probe !== 'function') probe.close();
+      probeInput.destroy();
       const sockets = new Set<net.Socket>();
       const server = net.createServer((socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
-        forwarder.portForward(target.namespace, pod, [port], socket, null, socket, 0).then(
+        // A reset from the local application must not become an uncaught 'error'.
+        socket.on('error', (err) => trace(`${label}: local connection: ${err.message}`));
+        // The error channel: the kubelet's reason when it cannot reach the port (the WebSocket
+        // closes right after, which ends the socket below). Its first, empty frame is the port.
+        const errors = new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            if (chunk.length > 0) trace(`${label}: ${chunk.toString('utf8')}`);
+            cb();
+          },
+        });
+        forwarder.portForward(target.namespace, pod, [port], socket, errors, socket, 0).then(
           (ws) => {
-            const close = () => {
-              if (typeof ws !== 'function') ws.close();
-            };
-            socket.on('close', close);
+            if (typeof ws === 'function') return; // only with retries, which we do not ask for
+            // The pod side closed (or the API server dropped us): end the local connection too,
+            // after the bytes already written, or the application would wait forever.
+            ws.on('close', () => socket.end());
+            if (socket.destroyed) ws.close();
+            else socket.on('close', () => ws.close());
           },
           (err: unknown) => {
-            trace(`port-forward ${target.namespace}/${pod}:${port} failed: ${err instanceof Error ? err.message : String(err)}`);
+            trace(`${label} failed: ${portForwardError(err, apiServer, request, pod).message}`);
             socket.destroy();
           },
         );

@@ -1,21 +1,25 @@
 import * as https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as net from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import YAML from 'yaml';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { generateCerts, type TestCerts } from './certs';
 
 /**
  * A Kubernetes API server double for ModelDock's tests: real HTTPS with a generated CA, bearer
  * tokens, RBAC denials, resourceVersion'd lists with limit/continue, watch streams with bookmarks
  * and 410 Gone, pod logs (follow/tail/previous/container, chunked), server-side apply with
- * dryRun=All, DELETE and the scale subresource. Shapes follow the API conventions (Status objects,
+ * dryRun=All, DELETE, the scale subresource and pod port-forward over WebSocket (channel protocol
+ * v4, relayed to a local TCP backend the test registers with exposePodPort). Shapes follow the API conventions (Status objects,
  * `PodList` kinds, string resourceVersions, list items without kind/apiVersion). What it does NOT
  * do: controllers (a Deployment never makes pods), field-ownership conflicts in apply, protobuf,
- * port-forward/exec (websocket subresources). See README.md.
+ * exec/attach (the other websocket subresources). See README.md.
  */
 
 type Rec = Record<string, unknown>;
@@ -103,6 +107,35 @@ export interface PodSpecInput {
   readonly ownerDeployment?: string;
 }
 
+/**
+ * WebSocket subprotocols the port-forward endpoint speaks, in our order of preference. The
+ * kubelet's websocket port-forward speaks `v4.channel.k8s.io`; `portforward.k8s.io` is accepted
+ * as an alias (see README.md: a real server tunnels SPDY under that name, we do not).
+ */
+const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'portforward.k8s.io'] as const;
+
+interface PortForwardSession {
+  readonly ws: WebSocket;
+  readonly backends: Set<Socket>;
+}
+
+function rawDataToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** `ports` as the API server takes it: repeated and/or comma-separated, each 1..65535. */
+function parseForwardPorts(url: URL): number[] {
+  const raw = url.searchParams.getAll('ports').flatMap((v) => v.split(','));
+  if (raw.length === 0) throw new HttpError(400, 'BadRequest', 'query parameter "ports" is required');
+  return raw.map((p) => {
+    const n = /^\d+$/.test(p.trim()) ? Number.parseInt(p, 10) : Number.NaN;
+    if (!(n >= 1 && n <= 65535)) throw new HttpError(400, 'BadRequest', `invalid port value "${p}": must be in the range 1..65535`);
+    return n;
+  });
+}
+
 export interface KubeTestServerOptions {
   /** Tokens and the user each authenticates as. Default: `admin-token` → admin. */
   readonly tokens?: Record<string, string>;
@@ -172,6 +205,15 @@ export class KubeTestServer {
   private readonly rules: ForbidRule[] = [];
   private readonly tokens: Map<string, string>;
   private readonly historyLimit: number;
+  /** `ns/pod/port` → 127.0.0.1 port of the test's backend that stands in for the container. */
+  private readonly exposed = new Map<string, number>();
+  private readonly forwards = new Set<PortForwardSession>();
+  // noServer: upgrades are routed by our own 'upgrade' handler, after auth and RBAC.
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => PORT_FORWARD_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
   readonly requests: RequestRecord[] = [];
   port = 0;
   certs: TestCerts | undefined;
@@ -201,6 +243,7 @@ export class KubeTestServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -210,6 +253,10 @@ export class KubeTestServer {
 
   async stop(): Promise<void> {
     for (const w of this.watchers) this.endWatcher(w);
+    for (const f of this.forwards) {
+      f.ws.terminate();
+      for (const b of f.backends) b.destroy();
+    }
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.dir) await fs.rm(this.dir, { recursive: true, force: true });
@@ -383,6 +430,23 @@ export class KubeTestServer {
       cs.state = { running: { startedAt: now } };
       cs.ready = true;
     });
+  }
+
+  /**
+   * Makes `port` of the pod reachable through port-forward: connections land on the test's
+   * server at 127.0.0.1:`targetPort` (standing in for the container's port). Returns an undo.
+   */
+  exposePodPort(namespace: string, pod: string, port: number, targetPort: number): () => void {
+    const key = `${namespace}/${pod}/${port}`;
+    this.exposed.set(key, targetPort);
+    return () => {
+      if (this.exposed.get(key) === targetPort) this.exposed.delete(key);
+    };
+  }
+
+  /** Port-forward WebSockets currently open (each carries one TCP connection per port). */
+  openPortForwards(): number {
+    return this.forwards.size;
   }
 
   deletePod(namespace: string, name: string): void {
@@ -612,7 +676,12 @@ export class KubeTestServer {
       resources: defs.flatMap((d) => [
         { name: d.plural, singularName: d.kind.toLowerCase(), namespaced: d.namespaced, kind: d.kind, verbs },
         ...(d.scale ? [{ name: `${d.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }] : []),
-        ...(d.plural === 'pods' ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }] : []),
+        ...(d.plural === 'pods'
+          ? [
+              { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+              { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+            ]
+          : []),
       ]),
     });
     return true;
@@ -664,6 +733,12 @@ export class KubeTestServer {
     }
     if (sub === 'log' && def.plural === 'pods' && namespace) return this.podLog(res, rec, namespace, name, url);
     if (sub === 'scale' && def.scale && namespace) return this.scale(req, res, rec, def, namespace, name);
+    if (sub === 'portforward' && def.plural === 'pods' && namespace) {
+      // Reached only without an Upgrade header (upgrades go to upgrade()): the API server checks
+      // RBAC and the pod, then refuses, as its upgrade-required proxy handler does.
+      if (!this.get('pods', namespace, name)) throw new HttpError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+      throw new HttpError(400, 'BadRequest', 'Upgrade request required');
+    }
     if (sub) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${def.plural}/${sub})`);
     const existing = this.get(def.plural, namespace, name);
     const notFound = () => new HttpError(404, 'NotFound', `${def.plural}${def.group ? `.${def.group}` : ''} "${name}" not found`, { name, group: def.group, kind: def.plural });
@@ -814,6 +889,121 @@ export class KubeTestServer {
     const follower = { res, timestamps };
     logs.followers.add(follower);
     res.on('close', () => logs.followers.delete(follower));
+  }
+
+  // ---- port-forward (WebSocket) -------------------------------------------------------------
+
+  /**
+   * An HTTP Upgrade request. Everything that can fail is checked before upgrading and answered
+   * as a plain HTTP error with a Status body, as the API server does (401, 403, 404, 400).
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // The client may reset the connection at any point; that must not crash the test process.
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search, watch: false, code: 0 };
+    this.requests.push(rec);
+    let target: { namespace: string; pod: string; ports: number[] };
+    try {
+      const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+      const user = m ? this.tokens.get(m[1] ?? '') : undefined;
+      if (!user) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
+      Object.assign(rec, { user });
+      const path = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+      if (!path || (req.method !== 'GET' && req.method !== 'POST')) {
+        throw new HttpError(400, 'BadRequest', `this test server upgrades only pods/{name}/portforward, not ${req.method ?? ''} ${url.pathname}`);
+      }
+      const namespace = decodeURIComponent(path[1] ?? '');
+      const pod = decodeURIComponent(path[2] ?? '');
+      Object.assign(rec, { verb: 'create', resource: 'pods/portforward', namespace });
+      // A WebSocket upgrade is a GET, which RBAC sees as `get`; newer API servers also require
+      // `create` (what kubectl's SPDY POST always needed). Deny if either is denied.
+      this.authorize(user, 'get', 'pods/portforward', namespace, '');
+      this.authorize(user, 'create', 'pods/portforward', namespace, '');
+      if (!this.get('pods', namespace, pod)) throw new HttpError(404, 'NotFound', `pods "${pod}" not found`, { name: pod, kind: 'pods' });
+      const ports = parseForwardPorts(url);
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      if (!PORT_FORWARD_PROTOCOLS.some((p) => offered.includes(p))) {
+        throw new HttpError(400, 'BadRequest', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${PORT_FORWARD_PROTOCOLS.join(' ')}]`);
+      }
+      target = { namespace, pod, ports };
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', String(err));
+      rec.code = e.code;
+      const text = JSON.stringify(statusBody(e.code, e.reason, e.message, e.details));
+      socket.end(
+        `HTTP/1.1 ${e.code} ${STATUS_CODES[e.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      rec.code = 101;
+      this.forward(ws, target.namespace, target.pod, target.ports);
+    });
+  }
+
+  /**
+   * The kubelet's side of channel protocol v4 for port-forward: port i uses data channel 2i and
+   * error channel 2i+1; every message is [channel byte, payload]. Each channel first carries the
+   * port as uint16 little-endian; then the data channel relays a TCP connection made now (one
+   * per WebSocket, as the kubelet dials on connect) and the error channel carries a text message
+   * if that connection fails. The WebSocket closes once every port's connection has closed.
+   */
+  private forward(ws: WebSocket, namespace: string, pod: string, ports: readonly number[]): void {
+    const session: PortForwardSession = { ws, backends: new Set() };
+    this.forwards.add(session);
+    const frame = (channel: number, payload: Buffer) => Buffer.concat([Buffer.from([channel]), payload]);
+    for (const [i, port] of ports.entries()) {
+      const portBytes = Buffer.alloc(2);
+      portBytes.writeUInt16LE(port);
+      ws.send(frame(2 * i, portBytes));
+      ws.send(frame(2 * i + 1, portBytes));
+    }
+    let open = ports.length;
+    const portClosed = () => {
+      open--;
+      if (open === 0) ws.close(1000);
+    };
+    const conns: (Socket | undefined)[] = [];
+    for (const [i, port] of ports.entries()) {
+      const fail = (reason: string) =>
+        ws.send(frame(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}, uid : failed to connect to localhost:${port} inside namespace "${namespace}": ${reason}`)));
+      const targetPort = this.exposed.get(`${namespace}/${pod}/${port}`);
+      if (targetPort === undefined) {
+        // Nothing listens on that container port: what the kubelet reports, after the upgrade.
+        fail('connect: connection refused');
+        portClosed();
+        continue;
+      }
+      const conn = net.connect(targetPort, '127.0.0.1');
+      conns[i] = conn;
+      session.backends.add(conn);
+      let connected = false;
+      let failure: string | undefined;
+      conn.on('connect', () => (connected = true));
+      // Bytes go out unthrottled: the tests move kilobytes, not enough to need backpressure.
+      conn.on('data', (chunk: Buffer) => ws.send(frame(2 * i, chunk)));
+      conn.on('error', (err) => {
+        if (!connected) failure = err.message;
+      });
+      conn.on('close', () => {
+        session.backends.delete(conn);
+        if (failure !== undefined) fail(failure);
+        portClosed();
+      });
+    }
+    ws.on('message', (data) => {
+      const buf = rawDataToBuffer(data);
+      const channel = buf[0];
+      // Only data channels carry client bytes; the kubelet ignores writes to error channels.
+      if (channel === undefined || channel % 2 !== 0) return;
+      conns[channel / 2]?.write(buf.subarray(1));
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      this.forwards.delete(session);
+      for (const b of session.backends) b.destroy();
+    });
   }
 
   private async scale(req: IncomingMessage, res: ServerResponse, rec: RequestRecord, def: ResourceDef, namespace: string, name: string): Promise<void> {
