@@ -11,6 +11,7 @@ import type { WizardPreviewProvider } from './preview';
 import { createServices } from './services';
 
 export const BUILD_COMMAND = 'modeldock.docker.build';
+const RUN_COMMAND = 'modeldock.docker.run';
 
 /** The part of WorkspaceDetection the wizard reads (so tests can hand in their own). */
 export interface DetectionSource {
@@ -171,14 +172,16 @@ export class WizardPanel implements vscode.Disposable {
       case 'write':
         await this.write(effect);
         return;
-      case 'build':
-        await vscode.commands.executeCommand(BUILD_COMMAND, {
-          folder: this.folder.fsPath,
-          dockerfile: vscode.Uri.joinPath(this.folder, effect.dockerfile).fsPath,
-          image: effect.image,
-          run: true,
+      case 'build': {
+        // The Docker feature's own commands: Build (progress, Cancel, terminal), then Run. Each
+        // reports its own failure and returns undefined, so Run only follows a finished build.
+        const built = await vscode.commands.executeCommand(BUILD_COMMAND, {
+          dockerfile: vscode.Uri.joinPath(this.folder, effect.dockerfile),
+          tag: effect.image,
         });
+        if (built) await vscode.commands.executeCommand(RUN_COMMAND, { image: effect.image, folder: this.folder });
         return;
+      }
       case 'detect':
         await this.detect();
         return;
