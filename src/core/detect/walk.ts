@@ -196,17 +196,18 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
       statInto(d.abs + sep + name, (size) => {
         owner.bytes += size;
       });
-    } else {
-      const format = artifactFormat(name);
-      if (format) {
-        const a: Artifact = { file: d.rel ? `${d.rel}/${name}` : name, format, bytes: 0 };
-        statInto(d.abs + sep + name, (size) => {
-          a.bytes = size;
-          artifacts.push(a);
-        });
-      }
-    }
+    } else addArtifact(d, name);
     return true;
+  };
+
+  const addArtifact = (d: DirTask, name: string): void => {
+    const format = artifactFormat(name);
+    if (!format) return;
+    const a: Artifact = { file: d.rel ? `${d.rel}/${name}` : name, format, bytes: 0 };
+    statInto(d.abs + sep + name, (size) => {
+      a.bytes = size;
+      artifacts.push(a);
+    });
   };
 
   let level: DirTask[] = [{ rel: '', abs: rootAbs, real: rootReal, chain: baseChain, parentName: '' }];
@@ -270,7 +271,12 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         for (const e of entries) {
           const name = e.name;
           if (e.isFile()) {
-            if (chain.length && fileMayBeIgnored(chain, name) && isIgnored(chain, d.rel ? `${d.rel}/${name}` : name, false)) continue;
+            if (chain.length && fileMayBeIgnored(chain, name) && isIgnored(chain, d.rel ? `${d.rel}/${name}` : name, false)) {
+              // Weights are usually gitignored, yet `docker build` still sends them: report them
+              // as artifacts (their size matters for the build context), but read nothing.
+              if (!owner) addArtifact(d, name);
+              continue;
+            }
             if (!addFile(owner, here, name)) break;
             continue;
           }

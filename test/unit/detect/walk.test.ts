@@ -68,6 +68,31 @@ describe('tree walk', () => {
     );
   });
 
+  test('reports gitignored model weights as artifacts (docker build still sends them) without reading them', async () => {
+    const root = tempTree({
+      '.gitignore': '*.pt\n*.onnx\nnotes.py\n',
+      'requirements.txt': 'torch==2.3.1\n',
+      'model.pt': 'x'.repeat(2048),
+      'export/model.onnx': 'y'.repeat(100),
+      'notes.py': 'import tensorflow\n',
+    });
+    const { fs, calls } = spyFs();
+    const r = await detect(fs, root);
+    assert.deepEqual(
+      r.artifacts.map((a) => [a.file, a.format, a.bytes]),
+      [
+        ['export/model.onnx', 'onnx', 100],
+        ['model.pt', 'pytorch', 2048],
+      ],
+    );
+    // Ignored sources stay ignored: no TensorFlow from notes.py, and no weights were read.
+    assert.deepEqual(
+      r.frameworks.map((f) => f.name),
+      ['pytorch'],
+    );
+    assert.ok(!calls.readFile.some((p) => p.endsWith('.pt') || p.endsWith('.onnx') || p.endsWith('notes.py')));
+  });
+
   test('extra ignore globs from the options', async () => {
     const root = tempTree({ 'requirements.txt': 'xgboost\n', 'vendor/requirements.txt': 'torch\n' });
     const r = await detectProject(root, { ignore: ['vendor/'] });
