@@ -50,7 +50,7 @@ describe('YAML lint in the editor', () => {
   const file = (name: string) => path.join(workspaceRoot().fsPath, name);
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeFromWorkspace('broken.yaml', 'gpu.yaml');
+    await removeFromWorkspace('broken.yaml', 'gpu.yaml', 'latest.yaml');
   });
 
   it('shows schema diagnostics on the offending key and value', async () => {
@@ -84,5 +84,20 @@ describe('YAML lint in the editor', () => {
     await waitFor('one gpu-fractional fewer', () => (ours(doc.uri).filter((d) => rule(d) === 'gpu-fractional').length === before - 1 ? true : undefined));
     assert.match(doc.lineAt(line).text, /nvidia\.com\/gpu: "?1"?\s*$/);
     assert.ok(!ours(doc.uri).some((d) => rule(d) === 'gpu-fractional' && d.range.start.line === line));
+  });
+
+  it('pins a :latest image to the tag the user gives (the image-latest quick fix)', async () => {
+    fs.writeFileSync(file('latest.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: main\n      image: pytorch/pytorch:latest\n      resources:\n        requests: {cpu: "1"}\n        limits: {cpu: "1"}\n');
+    const doc = await vscode.workspace.openTextDocument(file('latest.yaml'));
+    await vscode.window.showTextDocument(doc);
+    const diag = await waitFor('image-latest', () => ours(doc.uri).find((d) => rule(d) === 'image-latest'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const pin = actions.find((a) => a.command?.command === 'modeldock.lint.pinImageTag');
+    assert.ok(pin?.command, `no pin-tag action among ${actions.map((a) => a.title).join(', ')}`);
+    // The action asks for the tag; the command takes it as an argument too (what the InputBox returns).
+    const [uri, finding] = pin.command.arguments as [vscode.Uri, unknown];
+    assert.ok(await vscode.commands.executeCommand('modeldock.lint.pinImageTag', uri, finding, '2.3.1-cuda12.1-cudnn8-runtime'));
+    assert.match(doc.getText(), /image: pytorch\/pytorch:2\.3\.1-cuda12\.1-cudnn8-runtime/);
+    await waitFor('image-latest to clear', () => (ours(doc.uri).some((d) => rule(d) === 'image-latest') ? undefined : true));
   });
 });
