@@ -11,6 +11,8 @@ describe('running containers', () => {
   let engine: DockerEngine | undefined;
   const containers: string[] = [];
 
+  // Without an engine the tests skip with SKIP_NO_DOCKER's reason; under CI ensureDockerd fails
+  // the run instead, so these tests always run there.
   before(async () => {
     docker = await ensureDockerd();
     if (!docker) return;

@@ -42,18 +42,21 @@ describe('Clusters view (Kubernetes API test server)', function () {
     const row = '.monaco-list-row';
     const where = { child: '.label-name', text: label };
     const other = want === 'true' ? 'false' : 'true';
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const state = await ui({ op: 'attr', selector: row, name: 'aria-expanded', where });
-      const values = state.values ?? [];
-      if (values.includes(want) && !values.includes(other)) return;
-      if (values.includes(other)) {
-        const clicked = await ui({ op: 'click', selector: row, where });
-        if (!clicked.ok) throw new Error(clicked.error);
-      }
-      if (Date.now() > until) throw new Error(`row ${label} never became aria-expanded=${want} (saw ${JSON.stringify(values)})`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    let values: (string | null)[] = [];
+    await waitFor(
+      () => `row ${label} to become aria-expanded=${want} (saw ${JSON.stringify(values)})`,
+      async () => {
+        values = (await ui({ op: 'attr', selector: row, name: 'aria-expanded', where })).values ?? [];
+        if (values.includes(want) && !values.includes(other)) return true;
+        if (values.includes(other)) {
+          const clicked = await ui({ op: 'click', selector: row, where });
+          if (!clicked.ok) throw new Error(clicked.error);
+        }
+        return undefined;
+      },
+      30_000,
+      150,
+    );
   }
 
   async function child(parent: TreeNode | undefined, what: string, match: (n: TreeNode) => boolean): Promise<TreeNode> {

@@ -94,19 +94,24 @@ describe('Containerize Model (Quick Picks), from the keyboard', () => {
       settled = true;
     });
     const titles: string[] = [];
-    const until = Date.now() + 60_000;
-    while (!settled) {
-      if (Date.now() > until) throw new Error(`the Quick Picks did not finish; steps seen: ${titles.join(' | ')}`);
-      const widget = await ui({ op: 'attr', selector: '.quick-input-widget', name: 'style' });
-      const visible = (widget.values ?? []).some((s) => s !== null && !/display:\s*none/.test(s));
-      if (visible) {
-        const title = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-title' })).texts?.join('') ?? '';
-        const placeholder = (await ui({ op: 'attr', selector: '.quick-input-widget input', name: 'placeholder' })).values?.join('') ?? '';
-        titles.push(`${title} / ${placeholder}`);
-        await ui({ op: 'press', key: 'Enter' });
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Each round: if a Quick Pick or InputBox is showing, accept its default with Enter.
+    await waitFor(
+      () => `the Quick Picks to finish; steps seen: ${titles.join(' | ')}`,
+      async () => {
+        if (settled) return true;
+        const widget = await ui({ op: 'attr', selector: '.quick-input-widget', name: 'style' });
+        const visible = (widget.values ?? []).some((s) => s !== null && !/display:\s*none/.test(s));
+        if (visible) {
+          const title = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-title' })).texts?.join('') ?? '';
+          const placeholder = (await ui({ op: 'attr', selector: '.quick-input-widget input', name: 'placeholder' })).values?.join('') ?? '';
+          titles.push(`${title} / ${placeholder}`);
+          await ui({ op: 'press', key: 'Enter' });
+        }
+        return settled || undefined;
+      },
+      60_000,
+      100,
+    );
     const res = await running;
     assert.ok(res, `the command returned nothing; steps seen: ${titles.join(' | ')}`);
     assert.equal(res.plan.target, 'cpu');

@@ -13,13 +13,18 @@ export async function activated(): Promise<{ ext: vscode.Extension<ModelDockApi>
 }
 
 /** Polls for a state with a deadline, for things that settle asynchronously (no fixed waits). */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -64,16 +69,16 @@ export async function ui<T = { ok: boolean; error?: string; texts?: string[]; va
 
 /** Polls the workbench until some element matching `selector` has text matching `pattern`. */
 export async function uiText(selector: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
   let last: string[] = [];
-  for (;;) {
-    const a = await ui({ op: 'text', selector });
-    last = a.texts ?? [];
-    const hit = last.find((t) => pattern.test(t));
-    if (hit !== undefined) return hit;
-    if (Date.now() > until) throw new Error(`no ${selector} matched ${pattern} within ${timeoutMs} ms; saw: ${JSON.stringify(last.slice(0, 20))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return waitFor(
+    () => `a ${selector} matching ${pattern}; saw: ${JSON.stringify(last.slice(0, 20))}`,
+    async () => {
+      last = (await ui({ op: 'text', selector })).texts ?? [];
+      return last.find((t) => pattern.test(t));
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /**
