@@ -90,7 +90,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
-    banner: { js: '#!/usr/bin/env node' },
+    // src/cli.ts carries the shebang itself; esbuild keeps it as the first line. A banner would
+    // add a second one, which Node rejects as a syntax error.
   },
 ];
 
