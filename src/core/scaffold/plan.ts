@@ -18,8 +18,11 @@ import {
   type KserveSpec,
 } from './common';
 import { PIP_NAME, dnsName, kserveFormat, projectFacts, type ProjectFacts } from './project';
+import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
+
+export type { ExistingFile, PlanInputs } from './inputs';
 import {
   DEFAULT_CHOICES,
   DEFAULT_OUTPUTS,
@@ -29,31 +32,8 @@ import {
   type ServingRuntime,
 } from './types';
 
-export type ExistingFile = (relPath: string) => string | undefined;
 
 const TORCH_CPU_INDEX = 'https://download.pytorch.org/whl/cpu';
-
-/** Everything the runtimes share once choices are validated. */
-export interface PlanInputs {
-  detection: DetectionResult;
-  facts: ProjectFacts;
-  choices: ScaffoldChoices;
-  outputs: ScaffoldOutputs;
-  target: 'cpu' | 'gpu';
-  name: string;
-  image: string;
-  tag: string;
-  port: number;
-  gpuCount: number;
-  deviceIds: string[] | null;
-  weightsInImage: boolean;
-  force: boolean;
-  layout: { context: string; dockerfile: string };
-  templates: TemplateSource;
-  existing: ExistingFile | undefined;
-  notes: string[];
-  errors: string[];
-}
 
 function validImageName(s: string): boolean {
   return /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(s) || /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/.test(s);
@@ -560,6 +540,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     healthPath: entry.serving && entry.http ? entry.healthPath : null,
     serving: entry.serving,
     gpu,
+    container: containerRunSpec(p, p.outputs.dockerfile ? 'Dockerfile' : null, facts.usesTorch, spec.env),
     files: files.files,
     notes: p.notes,
     errors: p.errors,

@@ -17,7 +17,7 @@ import {
   type ContainerSpec,
   type PortSpec,
 } from './common';
-import type { PlanInputs } from './plan';
+import { containerRunSpec, type PlanInputs } from './inputs';
 import { kserveFormat, packageVersion } from './project';
 import type { ScaffoldPlan, ServingRuntime } from './types';
 
@@ -379,6 +379,12 @@ export function planRuntime(runtime: Exclude<ServingRuntime, 'python'>, p: PlanI
     healthPath: runtime === 'kserve' ? null : out.healthPath,
     serving: true,
     gpu: null,
+    container: containerRunSpec(
+      p,
+      runtime === 'kserve' ? null : (out.files.files.find((f) => f.path === 'Dockerfile')?.path ?? null),
+      spec?.shm ?? false,
+      spec?.env ?? [],
+    ),
     files: out.files.files,
     notes: p.notes,
     errors: p.errors,

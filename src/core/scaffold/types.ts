@@ -81,6 +81,24 @@ export interface PlannedFile {
   action: FileAction;
 }
 
+/** GPUs a container asks for: a count, or specific device ids. */
+export type GpuRequest = { count: number } | { deviceIds: string[] };
+
+/**
+ * What running the built image needs, as the plan decided it: the typed handoff from Containerize
+ * to Build & Run (Docker), so nothing chosen in the wizard is re-derived from settings.
+ */
+export interface ContainerRunSpec {
+  /** The Dockerfile the plan generates (relative to the output folder), or null (nothing to build). */
+  dockerfile: string | null;
+  /** GPUs for a GPU target, null for CPU. */
+  gpus: GpuRequest | null;
+  /** /dev/shm size in bytes (1 GiB for PyTorch: DataLoader workers and NCCL use it), null: engine default. */
+  shmBytes: number | null;
+  /** Environment the generated files set for the container (compose/Kubernetes), name → value. */
+  env: Record<string, string>;
+}
+
 export interface ScaffoldPlan {
   target: 'cpu' | 'gpu';
   /** FROM of the final stage; null for runtime `kserve` (KServe's own server image, nothing is built). */
@@ -98,6 +116,8 @@ export interface ScaffoldPlan {
   /** Long-running server (Deployment) vs one-off script (Job). */
   serving: boolean;
   gpu: GpuBaseChoice | null;
+  /** Build & Run's inputs: GPUs, shm, env and the Dockerfile, as chosen. */
+  container: ContainerRunSpec;
   files: PlannedFile[];
   notes: string[];
   /** Problems that make the plan unusable (incompatible CUDA, runtime that cannot serve the model). */

@@ -71,6 +71,7 @@ export function fakeServices(disk: Record<string, string> = {}, calls: WizardCho
         healthPath: '/health',
         serving: true,
         gpu: null,
+        container: { dockerfile: c.outputs.dockerfile ? 'Dockerfile' : null, gpus: c.target === 'gpu' ? { count: c.gpuCount } : null, shmBytes: null, env: {} },
         files,
         notes: [`note for ${c.target}`, ...(c.runtime === 'triton' ? ['Triton: config.pbtxt has TODO markers'] : [])],
         errors: [],

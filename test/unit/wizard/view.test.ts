@@ -20,6 +20,7 @@ function plan(over: Partial<ScaffoldPlan> = {}): ScaffoldPlan {
     healthPath: '/v2/health/ready',
     serving: true,
     gpu: null,
+    container: { dockerfile: 'Dockerfile', gpus: { count: 1 }, shmBytes: null, env: {} },
     files: [{ path: 'model_repository/m/config.pbtxt', content: 'name: "m"\n', action: 'create' }],
     notes: ['Target GPU follows detection.', 'Triton: inputs/outputs were not read from the model; config.pbtxt has TODO markers.'],
     errors: [],
