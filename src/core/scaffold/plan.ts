@@ -17,7 +17,7 @@ import {
   type ContainerSpec,
   type KserveSpec,
 } from './common';
-import { PIP_NAME, dnsName, kserveFormat, projectFacts, type ProjectFacts } from './project';
+import { PIP_NAME, dnsName, kserveFormat, projectFacts } from './project';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
