@@ -6,7 +6,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync, rmSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,14 @@ const RIPGREP_ARCHIVE = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * One cache per machine, outside any clone (like test-electron's), so a fresh clone does not pay
+ * the install again: $MODELDOCK_VSCODE_CACHE, else $XDG_CACHE_HOME/modeldock/vscode-test, else
+ * ~/.cache/modeldock/vscode-test.
+ */
 export function cacheRoot() {
-  return resolve(process.env.MODELDOCK_VSCODE_CACHE ?? join(repoRoot, '.vscode-test'));
+  if (process.env.MODELDOCK_VSCODE_CACHE) return resolve(process.env.MODELDOCK_VSCODE_CACHE);
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'modeldock', 'vscode-test');
 }
 
 export function codeServerBin() {
