@@ -8,13 +8,11 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, mkdte
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { format } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3'; // VS Code 1.100.3, the newest release that installs on Node 20
 const RIPGREP_ARCHIVE = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * One cache per machine, outside any clone (like test-electron's), so a fresh clone does not pay
