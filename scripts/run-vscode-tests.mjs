@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The extension-host tier, offline: runs test/vscode/suite inside a real VS Code (code-server)
 // with the development folder, then test/vscode/installed against the packaged VSIX.
-//   node scripts/run-vscode-tests.mjs [--only dev|installed] [--grep PATTERN]
+//   node scripts/run-vscode-tests.mjs [--only dev|installed] [--grep PATTERN] [--vsix PATH]
+// --vsix: test this packaged VSIX (npm test passes the one its dist tier built) instead of
+// packaging a new one.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -12,6 +14,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const grep = args.includes('--grep') ? args[args.indexOf('--grep') + 1] : undefined;
+const givenVsix = args.includes('--vsix') ? resolve(args[args.indexOf('--vsix') + 1]) : undefined;
 const artifacts = join(repo, 'test-results', 'vscode');
 mkdirSync(artifacts, { recursive: true });
 
@@ -87,7 +90,7 @@ async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensi
   if (code !== 0 && result.failed === 0) result.failed = 1; // run() rejected before mocha reported
   result.seconds = (Date.now() - started) / 1000;
   results.push(result);
-  console.log(`[${name}] exit code ${code}, ${result.passed} passed, ${result.failed} failed (${result.seconds.toFixed(1)} s)`);
+  console.log(`[${name}] exit code ${code}, ${result.passed} passed, ${result.failed} failed, ${result.pending ?? 0} pending (${result.seconds.toFixed(1)} s)`);
 }
 
 ensureCodeServer();
@@ -101,8 +104,9 @@ if (!only || only === 'dev') {
 
 if (!only || only === 'installed') {
   // The VSIX build is a production build: rebuild the dev bundle afterwards for the next run.
-  execFileSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { cwd: repo, stdio: 'inherit' });
-  const vsix = join(repo, 'dist-vsix', 'modeldock.vsix');
+  if (!givenVsix) execFileSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { cwd: repo, stdio: 'inherit' });
+  const vsix = givenVsix ?? join(repo, 'dist-vsix', 'modeldock.vsix');
+  if (!existsSync(vsix)) throw new Error(`no VSIX at ${vsix}`);
   const extensionsDir = tracked('modeldock-installed-ext-');
   const userDataDir = tracked('modeldock-installed-user-');
   installVsix(vsix, extensionsDir, userDataDir);
@@ -115,12 +119,13 @@ if (!only || only === 'installed') {
     extensionsDir,
     env: { MODELDOCK_EXPECT_EXTENSIONS_DIR: extensionsDir },
   });
-  execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+  if (!givenVsix) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
 }
 
 for (const d of temps) rmSync(d, { recursive: true, force: true });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
-console.log(`MODELDOCK_TIER ${JSON.stringify({ tier: 'vscode', passed, failed })}`);
+const pending = results.reduce((n, r) => n + (r.pending ?? 0), 0);
+console.log(`MODELDOCK_TIER ${JSON.stringify({ tier: 'vscode', passed, failed, pending })}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, ensureCodeServer, installVsix, startCodeServer } from './lib/code-server.mjs';
+import { SetupError, ensurePackages } from './lib/prereqs.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -21,7 +22,15 @@ if (!existsSync(join(repo, 'examples', example))) {
   process.exit(2);
 }
 
-ensureCodeServer();
+try {
+  // A fresh machine: the Debian packages code-server's install needs, then code-server itself
+  // (once per machine, in the cache), before anything else can fail halfway.
+  ensurePackages('start');
+  ensureCodeServer();
+} catch (err) {
+  console.error(err instanceof SetupError ? `npm start: ${err.message}` : err);
+  process.exit(1);
+}
 execFileSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
 const home = join(cacheRoot(), 'start');
 const extensionsDir = join(home, 'extensions');

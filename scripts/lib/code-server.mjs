@@ -2,13 +2,14 @@
 // driven by Playwright through Debian's Chromium. It mirrors what @vscode/test-electron does
 // on machines that can download VS Code: open a workspace with extensionDevelopmentPath and
 // extensionTestsPath, forward the extension host's console, and report the tests' exit code.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, mkdtempSync, rmSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
+import { PACKAGES, SetupError } from './prereqs.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3'; // VS Code 1.100.3, the newest release that installs on Node 20
 const RIPGREP_ARCHIVE = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
@@ -43,7 +44,7 @@ export function ensureCodeServer() {
   const rgCache = join(process.env.TMPDIR ?? '/tmp', 'vscode-ripgrep-cache-1.15.11');
   const rgArchive = join(rgCache, RIPGREP_ARCHIVE);
   if (!existsSync(rgArchive)) {
-    if (!existsSync('/usr/bin/rg')) throw new Error('ripgrep is missing: apt-get install -y ripgrep');
+    if (!existsSync('/usr/bin/rg')) throw new SetupError('ripgrep is missing: apt-get install -y ripgrep (or run npm start as root on Debian: it installs it)');
     mkdirSync(rgCache, { recursive: true });
     const staging = mkdtempSync(join(tmpdir(), 'rg-'));
     copyFileSync('/usr/bin/rg', join(staging, 'rg'));
@@ -58,11 +59,24 @@ export function ensureCodeServer() {
   );
   log(`installing code-server@${CODE_SERVER_VERSION} into ${dir} (once)…`);
   const started = Date.now();
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`], {
+  // Its output goes to a log file: a failed native build prints pages of compiler errors that
+  // name no package; the message below does.
+  const logFile = join(cacheRoot(), `code-server-${CODE_SERVER_VERSION}-install.log`);
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`], {
     cwd: dir,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
   });
+  writeFileSync(logFile, `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new SetupError(
+      `installing code-server@${CODE_SERVER_VERSION} failed (log: ${logFile}). Its native modules are built here and need: ` +
+        `${Object.keys(PACKAGES.start).join(' ')} (Debian package names).`,
+    );
+  }
   if (!existsSync(codeServerBin())) throw new Error(`code-server install finished but ${codeServerBin()} is missing`);
   writeFileSync(marker, new Date().toISOString());
   log(`installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
