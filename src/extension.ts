@@ -7,7 +7,7 @@ import { createLogger } from './platform/log';
 import { register as registerCore } from './features/core';
 import { register as registerDetect } from './features/detect';
 import { register as registerLint } from './features/lint';
-import { register as registerContainerize } from './features/containerize';
+import { createService as createContainerizeService, register as registerContainerize } from './features/containerize';
 import { register as registerCluster, type ClusterFeature } from './features/cluster';
 import { register as registerWizard } from './features/wizard';
 import { register as registerDocker } from './features/docker';
@@ -33,9 +33,11 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   registerCore(context, deps);
   const detection = registerDetect(context, deps);
   registerLint(context, deps, detection);
-  const wizard = registerWizard(context, deps, detection);
-  registerContainerize(context, deps, detection, wizard);
-  registerDocker(context, deps);
+  const docker = registerDocker(context, deps, { detection: (folder) => detection.resultFor(folder.fsPath) });
+  // One Containerize service behind both front-ends, handing plans to Docker's typed API.
+  const containerize = createContainerizeService(context, deps, detection, docker);
+  const wizard = registerWizard(context, deps, containerize);
+  registerContainerize(context, deps, containerize, wizard);
   const cluster = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;

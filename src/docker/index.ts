@@ -16,7 +16,7 @@ export { planRun, pickFreePort, isPortFree, parseGpuRequest, describeGpus, MANAG
 export { judgeGpuPreflight, runNvidiaSmi } from './preflight';
 export { translateDockerError, DockerUserError, NVIDIA_TOOLKIT_STEPS } from './errors';
 export type { DockerErrorKind } from './errors';
-export { defaultImageTag, repositoryName, gitShortSha } from './tags';
+export { defaultImageRef, imageFromCompose, repositoryName, gitShortSha } from './tags';
 export { nodeDiscoveryView } from './nodeView';
 export type { EngineDeps } from './dockerodeEngine';
 

@@ -1,19 +1,30 @@
+// The keyboard front-end of Containerize Model: the wizard's questions, one Quick Pick or input
+// box each, with the same defaults, the same CUDA list and the same validators (choices.ts and
+// the planner). Enter on every step accepts the defaults, which always plan.
 import * as vscode from 'vscode';
-import type { DetectionResult } from '../../core/detect/types';
-import type { ScaffoldChoices, ServingRuntime } from '../../core/scaffold';
-import { CancelledError } from '../../platform/errors';
 import { displayName } from '../../core/detect/names';
+import type { DetectionResult } from '../../core/detect/types';
+import { runtimeOptions } from '../../core/scaffold/plan';
+import { projectFacts } from '../../core/scaffold/project';
+import { CancelledError } from '../../platform/errors';
+import type { OutputKey } from '../../../webview/protocol';
+import { type ContainerizeChoices, allowedRuntimes, applyChoices, gpuCountProblem, imageNameProblem, portProblem } from './choices';
+import type { Planner } from './planner';
 
-type CudaModule = typeof import('../../core/cuda');
-
-interface Pick<T> extends vscode.QuickPickItem {
+interface Item<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-async function pick<T>(items: Pick<T>[], options: vscode.QuickPickOptions): Promise<T> {
+async function pick<T>(items: Item<T>[], options: vscode.QuickPickOptions): Promise<T> {
   const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options });
   if (!chosen) throw new CancelledError();
   return chosen.value;
+}
+
+async function input(title: string, prompt: string, value: string, validateInput: (v: string) => string | undefined): Promise<string> {
+  const v = await vscode.window.showInputBox({ title, prompt, value, validateInput, ignoreFocusOut: true });
+  if (v === undefined) throw new CancelledError();
+  return v;
 }
 
 function describeDetection(r: DetectionResult): string {
@@ -23,112 +34,109 @@ function describeDetection(r: DetectionResult): string {
   return `${displayName(r.primary)}${f?.version ? ` ${f.version}` : ''}${ev ? ` (${ev.file}${ev.line ? `:${ev.line}` : ''})` : ''}`;
 }
 
-/** The keyboard path of Containerize Model: one QuickPick or InputBox per choice. */
-export async function askChoices(r: DetectionResult, given: ScaffoldChoices): Promise<ScaffoldChoices> {
-  const title = `Containerize Model — ${describeDetection(r)}`;
+const OUTPUT_LABELS: Record<OutputKey, string> = {
+  dockerfile: 'Dockerfile',
+  dockerignore: '.dockerignore',
+  compose: 'compose.yaml',
+  kubernetes: 'Kubernetes manifests (k8s/)',
+  kserve: 'KServe InferenceService',
+};
 
-  // Only when a model server fits what detection found; otherwise "own Python server" is the only choice.
-  // Loaded on demand like the CUDA table: the scaffold core stays out of the activation bundle.
-  const { runtimeOptions } = await import('../../core/scaffold');
-  const options = runtimeOptions(r);
-  const runtime: ServingRuntime =
-    given.runtime ??
-    (options.length > 1
-      ? await pick<ServingRuntime>(
-          options.map((o) => ({ label: o.label, description: o.runtime === 'python' ? undefined : o.runtime, detail: o.reason, value: o.runtime })),
-          { title, placeHolder: 'How is the model served?' },
-        )
-      : 'python');
+/** Fields the caller already decided are not asked again. */
+export type GivenChoices = Partial<Record<keyof ContainerizeChoices, true>>;
 
-  const target =
-    given.target && given.target !== 'auto'
-      ? given.target
-      : await pick<'cpu' | 'gpu'>(
-          (
-            [
-            {
-              label: '$(server-process) GPU',
-              description: r.accelerator === 'gpu' ? 'detected' : undefined,
-              detail: r.accelerator === 'gpu' ? `CUDA base image${r.cuda ? ` for CUDA ${r.cuda}` : ''}, NVIDIA runtime, nvidia.com/gpu resources` : 'CUDA base image; detection found no GPU framework',
-              value: 'gpu' as const,
-            },
-            {
-              label: '$(chip) CPU',
-              description: r.accelerator === 'cpu' ? 'detected' : undefined,
-              detail: `python:${r.python ?? '3.11'}-slim, CPU-only wheels`,
-              value: 'cpu' as const,
-            },
-          ] satisfies Pick<'cpu' | 'gpu'>[]
-          ).sort((a) => (a.value === r.accelerator ? -1 : 1)),
-          { title, placeHolder: 'Target' },
-        );
+/**
+ * Asks every question the wizard shows, starting from `start` (the planner's defaults with what
+ * the caller gave), skipping the `given` ones. Each answer is validated as the wizard validates it.
+ */
+export async function askChoices(detection: DetectionResult, planner: Planner, start: ContainerizeChoices, given: GivenChoices = {}): Promise<ContainerizeChoices> {
+  const title = `Containerize Model — ${describeDetection(detection)}`;
+  const runtimes = allowedRuntimes(detection);
+  let c = start;
+  const apply = (patch: Parameters<typeof applyChoices>[1]) => {
+    const options = (patch.target ?? c.target) === 'gpu' ? planner.cudaOptions(detection) : [];
+    c = applyChoices(c, patch, options, runtimes).choices;
+  };
 
-  let cuda = given.cuda;
+  const runtimeList = runtimeOptions(detection);
+  if (!given.runtime && runtimeList.length > 1) {
+    const runtime = await pick(
+      runtimeList.map((o) => ({ label: o.label, description: o.runtime === c.runtime ? 'default' : undefined, detail: o.reason, value: o.runtime })),
+      { title, placeHolder: 'How is the model served?' },
+    );
+    apply({ runtime });
+  }
+
+  if (!given.target) {
+    const facts = projectFacts(detection);
+    const gpuItem: Item<'gpu'> = {
+      label: '$(server-process) GPU',
+      description: c.target === 'gpu' ? 'default' : undefined,
+      detail:
+        facts.gpuFramework === null
+          ? `${facts.primary ? displayName(facts.primary) : 'This project'} does not use a GPU: the plan falls back to CPU`
+          : `CUDA base image for ${facts.gpuFramework}${facts.gpuFrameworkVersion ? ` ${facts.gpuFrameworkVersion}` : ''}, NVIDIA runtime, nvidia.com/gpu resources`,
+      value: 'gpu',
+    };
+    const cpuItem: Item<'cpu'> = {
+      label: '$(chip) CPU',
+      description: c.target === 'cpu' ? 'default' : undefined,
+      detail: `python:${detection.python ?? '3.11'}-slim, CPU-only wheels`,
+      value: 'cpu',
+    };
+    const target = await pick<'cpu' | 'gpu'>(c.target === 'gpu' ? [gpuItem, cpuItem] : [cpuItem, gpuItem], { title, placeHolder: 'Target' });
+    apply({ target });
+  }
+
   // Model servers bring their own CUDA (their image tag decides it); only the Python image picks one.
-  if (target === 'gpu' && !cuda && runtime === 'python') {
-    const cudaMod: CudaModule = await import('../../core/cuda');
-    const fw = r.frameworks.find((f) => f.name === r.primary);
-    const gpuFw = fw && ['pytorch', 'tensorflow', 'jax', 'onnxruntime'].includes(fw.name) ? (fw.name as 'pytorch' | 'tensorflow' | 'jax' | 'onnxruntime') : 'generic';
-    const choices = cudaMod.compatibleCudaChoices(gpuFw, fw?.version ?? null);
-    if (choices.length > 0) {
-      cuda = await pick(
-        choices.map((c) => ({
-          label: `CUDA ${c.cuda}`,
-          description: c.recommended ? 'recommended' : undefined,
-          detail: `${c.image} — ${c.reason}`,
-          value: c.cuda,
-        })),
+  if (c.target === 'gpu' && c.runtime === 'python' && !given.cuda) {
+    const options = planner.cudaOptions(detection);
+    if (options.length > 0) {
+      const ordered = [...options].sort((a, b) => Number(b.recommended) - Number(a.recommended));
+      const cuda = await pick(
+        ordered.map((o) => ({ label: `CUDA ${o.cuda}`, description: o.recommended ? 'recommended' : undefined, detail: `${o.image} — ${o.reason}`, value: o.cuda })),
         { title, placeHolder: 'CUDA version (only versions compatible with the pinned framework are listed)' },
       );
+      apply({ cuda });
     }
   }
 
-  const outputs = await vscode.window.showQuickPick(
-    [
-      { label: 'Dockerfile', picked: true, value: 'dockerfile' as const },
-      { label: '.dockerignore', picked: true, value: 'dockerignore' as const },
-      { label: 'compose.yaml', picked: true, value: 'compose' as const },
-      { label: 'Kubernetes manifests (k8s/)', picked: true, value: 'kubernetes' as const },
-      { label: 'KServe InferenceService', picked: runtime === 'kserve', value: 'kserve' as const },
-    ],
-    { title, placeHolder: 'Files to generate', canPickMany: true, ignoreFocusOut: true },
-  );
-  if (!outputs || outputs.length === 0) throw new CancelledError();
+  if (c.target === 'gpu' && !given.gpuCount) {
+    const n = await input(title, 'GPUs per container', String(c.gpuCount), (v) => (/^\d+$/.test(v.trim()) ? gpuCountProblem(Number(v)) : gpuCountProblem(NaN)));
+    apply({ gpuCount: Number(n) });
+  }
+
+  if (!given.outputs) {
+    const keys = (Object.keys(OUTPUT_LABELS) as OutputKey[]).filter((k) => k !== 'kserve' || c.runtime === 'kserve' || c.outputs.kserve || runtimes?.includes('kserve'));
+    const picked = await vscode.window.showQuickPick(
+      keys.map((k) => ({ label: OUTPUT_LABELS[k], picked: c.outputs[k], value: k })),
+      { title, placeHolder: 'Files to generate', canPickMany: true, ignoreFocusOut: true },
+    );
+    if (!picked || picked.length === 0) throw new CancelledError();
+    const chosen = new Set(picked.map((p) => p.value));
+    apply({ outputs: Object.fromEntries(keys.map((k) => [k, chosen.has(k)])) });
+  }
 
   // Model servers listen on their own fixed ports; the port question is for the Python server.
-  const port =
-    given.port !== undefined || runtime !== 'python'
-      ? given.port
-      : Number(await input(title, 'Container port the model server listens on', '8080', (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535')));
-  const imageName =
-    given.imageName ??
-    (await input(title, 'Image name (without tag)', defaultImageName(r), (v) => (/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(v) ? undefined : 'Lower-case letters, digits and . _ - / separators')));
+  if (c.runtime === 'python' && !given.port) {
+    const port = await input(title, 'Container port the model server listens on', String(c.port), (v) => (/^\d+$/.test(v.trim()) ? portProblem(Number(v)) : portProblem(NaN)));
+    apply({ port: Number(port) });
+  }
 
-  return {
-    ...given,
-    target,
-    runtime,
-    ...(cuda ? { cuda } : {}),
-    outputs: {
-      dockerfile: false,
-      dockerignore: false,
-      compose: false,
-      kubernetes: false,
-      kserve: false,
-      ...Object.fromEntries(outputs.map((o) => [o.value, true])),
-    },
-    ...(port !== undefined ? { port } : {}),
-    imageName,
-  };
-}
+  if (!given.imageName) {
+    const imageName = await input(title, 'Image name (without tag)', c.imageName, (v) => imageNameProblem(v.trim()));
+    apply({ imageName: imageName.trim() });
+  }
 
-function defaultImageName(r: DetectionResult): string {
-  const base = r.root.split(/[\\/]/).filter(Boolean).pop() ?? 'model';
-  return base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'model';
-}
-
-async function input(title: string, prompt: string, value: string, validateInput: (v: string) => string | undefined): Promise<string> {
-  const v = await vscode.window.showInputBox({ title, prompt, value, validateInput, ignoreFocusOut: true });
-  if (v === undefined) throw new CancelledError();
-  return v;
+  if (detection.artifacts.length > 0 && !given.weightsInImage) {
+    const weightsInImage = await pick(
+      [
+        { label: 'Mount the weights at run time', description: c.weightsInImage ? undefined : 'default', detail: 'A volume in compose, a PVC in Kubernetes: the image stays small and the model can change without a rebuild.', value: false },
+        { label: 'Copy the weights into the image', description: c.weightsInImage ? 'default' : undefined, detail: `${detection.artifacts.length} artifact(s) go into the image: self-contained, but every model change rebuilds it.`, value: true },
+      ].sort((a) => (a.value === c.weightsInImage ? -1 : 1)),
+      { title, placeHolder: 'Model weights' },
+    );
+    apply({ weightsInImage });
+  }
+  return c;
 }

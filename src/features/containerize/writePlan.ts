@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../../platform/errors';
+import { UnsafePathError, checkWriteTarget, printable } from '../../core/safePath';
+import type { PlannedFile } from '../../core/scaffold/types';
+import { CancelledError, UserError } from '../../platform/errors';
 import type { PreviewProvider } from './previewProvider';
-
-import type { PlannedFile } from '../../core/scaffold';
 
 export type OverwritePolicy = 'ask' | 'overwrite' | 'skip';
 
@@ -11,6 +11,30 @@ export interface WriteOutcome {
   overwritten: string[];
   skipped: string[];
   unchanged: string[];
+}
+
+/**
+ * Refuses, before anything is written, every planned path that would leave the folder on disk:
+ * a symlinked folder leading outside, a file that is a link (dangling or not), `..`, control
+ * characters. All-or-nothing: a plan with one unsafe path writes nothing.
+ */
+export function checkPlanPaths(folder: vscode.Uri, files: readonly PlannedFile[]): void {
+  if (folder.scheme !== 'file') return; // virtual file systems have no symlinks to follow
+  const refused: string[] = [];
+  for (const f of files) {
+    try {
+      checkWriteTarget(folder.fsPath, f.path);
+    } catch (err) {
+      if (!(err instanceof UnsafePathError)) throw err;
+      refused.push(`${printable(f.path)}: ${err.reason}`);
+    }
+  }
+  if (refused.length > 0) {
+    throw new UserError(
+      `Nothing was written: ${refused.length} file(s) would leave the project folder. ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`,
+      'Remove or replace those links with regular files and folders, then generate again.',
+    );
+  }
 }
 
 /**
@@ -23,10 +47,11 @@ export async function writePlan(
   policy: OverwritePolicy,
   preview: PreviewProvider,
 ): Promise<WriteOutcome> {
+  checkPlanPaths(folder, files);
   const outcome: WriteOutcome = { created: [], overwritten: [], skipped: [], unchanged: [] };
   const edit = new vscode.WorkspaceEdit();
   for (const f of files) {
-    const uri = vscode.Uri.joinPath(folder, f.path);
+    const uri = vscode.Uri.joinPath(folder, ...f.path.split('/'));
     const existing = await readIfExists(uri);
     if (existing === undefined) {
       edit.createFile(uri, { contents: new TextEncoder().encode(f.content), ignoreIfExists: false }, {
@@ -53,6 +78,8 @@ export async function writePlan(
   }
   // Not edit.size: it counts text edits only, and a scaffold is mostly file creations.
   if (outcome.created.length + outcome.overwritten.length > 0) {
+    // The disk may have changed while the user looked at a diff: check again right before writing.
+    checkPlanPaths(folder, files);
     const ok = await vscode.workspace.applyEdit(edit);
     if (!ok) throw new Error('VS Code refused the workspace edit (a file may be read-only or open in a conflicting editor).');
     // Overwritten documents are left dirty by a text edit: save them so disk matches the plan.

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createDetector } from '../../core/detect';
+import { createDetector, detectProject } from '../../core/detect';
 import type { DetectionResult } from '../../core/detect/types';
 import type { Deps } from '../../platform/deps';
 
@@ -10,11 +10,20 @@ const WATCH_GLOB =
   '**/{requirements*.txt,constraints*.txt,pyproject.toml,setup.cfg,setup.py,Pipfile,Pipfile.lock,poetry.lock,uv.lock,environment.yml,environment.yaml,.python-version,runtime.txt,*.py,*.ipynb,.gitignore}';
 const DEBOUNCE_MS = 300;
 
-/** Owns the detector of the first workspace folder and tells listeners when its report changes. */
+/**
+ * The one detection source: owns the incremental detector of the first workspace folder (the
+ * status bar's) and detects any other folder on request (the wizard, Quick Picks, Run), keeping
+ * each folder's latest result.
+ */
 export class WorkspaceDetection implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<DetectionResult | undefined>();
+  private readonly anyEmitter = new vscode.EventEmitter<DetectionResult>();
+  /** The first folder's result changed (undefined: no folder / not a local folder). */
   readonly onDidChange = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** Any folder was detected (the first folder included). */
+  readonly onDidDetect = this.anyEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.anyEmitter];
+  private readonly others = new Map<string, DetectionResult>();
   private detector: Detector | undefined;
   private result: DetectionResult | undefined;
   private pending = new Set<string>();
@@ -28,6 +37,41 @@ export class WorkspaceDetection implements vscode.Disposable {
 
   get current(): DetectionResult | undefined {
     return this.result;
+  }
+
+  /** The latest result for a folder (absolute path), if it was detected. */
+  resultFor(root: string): DetectionResult | undefined {
+    return this.folder?.uri.fsPath === root ? this.result : this.others.get(root);
+  }
+
+  /**
+   * Detects a folder from scratch now (Re-detect, or a folder seen for the first time) and
+   * publishes the result: for the first folder the status bar follows.
+   */
+  async detect(root: string): Promise<DetectionResult> {
+    if (this.folder?.uri.fsPath === root && this.detector) {
+      let out: DetectionResult | undefined;
+      await this.enqueue(async () => {
+        if (!this.detector) return;
+        out = await this.detector.detect();
+        this.publish(out);
+      });
+      if (out) return out;
+    }
+    const result = await detectProject(root, this.options());
+    if (this.folder?.uri.fsPath === root) this.publish(result);
+    else {
+      this.others.set(root, result);
+      this.anyEmitter.fire(result);
+    }
+    return result;
+  }
+
+  private options(): { fileBudget: number; maxFileBytes: number } {
+    return {
+      fileBudget: this.deps.config.get('detect.fileBudget'),
+      maxFileBytes: this.deps.config.get('detect.maxFileSizeKB') * 1024,
+    };
   }
 
   async start(): Promise<void> {
@@ -51,10 +95,8 @@ export class WorkspaceDetection implements vscode.Disposable {
       return;
     }
     const root = this.folder.uri.fsPath;
-    this.detector = createDetector(root, {
-      fileBudget: this.deps.config.get('detect.fileBudget'),
-      maxFileBytes: this.deps.config.get('detect.maxFileSizeKB') * 1024,
-    });
+    this.others.clear();
+    this.detector = createDetector(root, this.options());
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, WATCH_GLOB));
     const onFile = (uri: vscode.Uri) => this.queue(uri);
     watcher.onDidChange(onFile);
@@ -100,6 +142,7 @@ export class WorkspaceDetection implements vscode.Disposable {
       `detected ${result.primary ?? 'no framework'} (${result.accelerator}${result.cuda ? `, CUDA ${result.cuda}` : ''}) in ${result.stats.filesSeen} files, ${result.stats.elapsedMs.toFixed(0)} ms`,
     );
     this.emitter.fire(result);
+    this.anyEmitter.fire(result);
   }
 
   dispose(): void {

@@ -13,6 +13,10 @@ export interface DockerSettings {
   readonly modelFolder: string;
   readonly mountHuggingFaceCache: boolean;
   readonly env: Readonly<Record<string, string>>;
+  /** pip mirror for image builds, passed as build arguments (never baked into the image). */
+  readonly pipIndexUrl: string;
+  readonly pipExtraIndexUrl: string;
+  readonly pipTrustedHost: string;
 }
 
 export const DOCKER_SETTING_DEFAULTS: DockerSettings = {
@@ -27,7 +31,22 @@ export const DOCKER_SETTING_DEFAULTS: DockerSettings = {
   modelFolder: '',
   mountHuggingFaceCache: false,
   env: {},
+  pipIndexUrl: '',
+  pipExtraIndexUrl: '',
+  pipTrustedHost: '',
 };
+
+/**
+ * The pip mirror settings as build arguments: generated Dockerfiles declare `ARG PIP_INDEX_URL`
+ * and friends, which pip reads during `RUN pip install` and which never reach the image's ENV.
+ */
+export function pipBuildArgs(s: Pick<DockerSettings, 'pipIndexUrl' | 'pipExtraIndexUrl' | 'pipTrustedHost'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (s.pipIndexUrl.trim()) out.PIP_INDEX_URL = s.pipIndexUrl.trim();
+  if (s.pipExtraIndexUrl.trim()) out.PIP_EXTRA_INDEX_URL = s.pipExtraIndexUrl.trim();
+  if (s.pipTrustedHost.trim()) out.PIP_TRUSTED_HOST = s.pipTrustedHost.trim();
+  return out;
+}
 
 function pick<K extends keyof DockerSettings>(cfg: vscode.WorkspaceConfiguration, key: K): DockerSettings[K] {
   const fallback = DOCKER_SETTING_DEFAULTS[key];

@@ -2,20 +2,19 @@
 // messages to post to the webview, and the effects for the panel to run (open a file, write the
 // plan…). Everything that touches VS Code lives in panel.ts; this file is unit-tested under Node.
 import type { DetectionResult } from '../../core/detect/types';
-import { suggestedRuntimes } from '../../core/scaffold/plan';
 import type { PlannedFile, ScaffoldPlan } from '../../core/scaffold/types';
 import type {
   Capabilities,
-  ChoicePatch,
   CudaOption,
   HostToWebview,
   Invalid,
   PersistedState,
-  Runtime,
   WebviewToHost,
   WizardChoices,
   WriteOutcomeView,
 } from '../../../webview/protocol';
+import { allowedRuntimes, applyChoices } from '../containerize/choices';
+import type { Planner } from '../containerize/planner';
 import { detectionView, planView } from './view';
 
 export interface WizardState {
@@ -34,17 +33,8 @@ export interface WizardState {
   writing: boolean;
 }
 
-/** Everything the reducer needs from outside; all synchronous and side-effect free except reads. */
-export interface WizardServices {
-  /** Default choices for a detection (settings and the scaffold's defaults applied). */
-  defaults(detection: DetectionResult | null): WizardChoices;
-  /** CUDA versions compatible with the detected framework (compatibleCudaChoices). */
-  cudaOptions(detection: DetectionResult): CudaOption[];
-  /** planScaffold for these choices. May throw (a broken template): reported, not fatal. */
-  plan(detection: DetectionResult, choices: WizardChoices): ScaffoldPlan;
-  /** Current text of a file of the folder, or undefined when it does not exist. */
-  readExisting(rel: string): string | undefined;
-}
+/** Everything the reducer needs from outside: the Containerize planner both front-ends share. */
+export type WizardServices = Planner;
 
 export type Continuation = 'none' | 'build';
 
@@ -52,7 +42,7 @@ export type Effect =
   | { kind: 'openFile'; file: string; line: number | null }
   | { kind: 'openDiff'; path: string; content: string }
   | { kind: 'write'; files: PlannedFile[]; policy: 'ask' | 'overwrite'; then: Continuation }
-  | { kind: 'build'; image: string; dockerfile: string }
+  | { kind: 'build'; plan: ScaffoldPlan }
   | { kind: 'detect' };
 
 /** Events the panel feeds back into the reducer (results of effects, outside changes). */
@@ -67,59 +57,6 @@ export interface Step {
   state: WizardState;
   replies: HostToWebview[];
   effects: Effect[];
-}
-
-const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-export const MAX_GPUS = 16;
-
-const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
-
-/** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
-export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | null {
-  return detection ? suggestedRuntimes(detection) : null;
-}
-
-/**
- * Merges a patch into valid choices; a bad field keeps its old value and is reported. `runtimes`:
- * what detection allows (null: not known yet, any is kept).
- */
-export function applyChoices(
-  current: WizardChoices,
-  patch: ChoicePatch,
-  cudaOptions: readonly CudaOption[],
-  runtimes: readonly Runtime[] | null = null,
-): { choices: WizardChoices; invalid: Invalid } {
-  const invalid: Invalid = {};
-  const next: WizardChoices = { ...current, outputs: { ...current.outputs } };
-  if (patch.runtime !== undefined) {
-    if (runtimes === null || runtimes.includes(patch.runtime)) next.runtime = patch.runtime;
-    else invalid.runtime = `${RUNTIME_NAMES[patch.runtime]} does not fit what detection found in this project`;
-  }
-  // A runtime a new detection no longer supports (the model file went away) falls back to python.
-  if (runtimes !== null && !runtimes.includes(next.runtime)) next.runtime = 'python';
-  if (patch.target) next.target = patch.target;
-  if (patch.outputs) next.outputs = { ...next.outputs, ...patch.outputs };
-  if (patch.weightsInImage !== undefined) next.weightsInImage = patch.weightsInImage;
-  if (patch.overwrite !== undefined) next.overwrite = patch.overwrite;
-  if (patch.port !== undefined) {
-    if (Number.isInteger(patch.port) && patch.port >= 1 && patch.port <= 65535) next.port = patch.port;
-    else invalid.port = 'A port from 1 to 65535';
-  }
-  if (patch.imageName !== undefined) {
-    if (IMAGE_NAME.test(patch.imageName) && patch.imageName.length <= 128) next.imageName = patch.imageName;
-    else invalid.imageName = 'Lower-case letters and digits, separated by . _ - or /';
-  }
-  if (patch.gpuCount !== undefined) {
-    if (Number.isInteger(patch.gpuCount) && patch.gpuCount >= 1 && patch.gpuCount <= MAX_GPUS) next.gpuCount = patch.gpuCount;
-    else invalid.gpuCount = `From 1 to ${MAX_GPUS} GPUs`;
-  }
-  if (patch.cuda !== undefined) {
-    if (patch.cuda === null || cudaOptions.some((o) => o.cuda === patch.cuda)) next.cuda = patch.cuda;
-    else invalid.cuda = `CUDA ${patch.cuda} is not compatible with the detected framework`;
-  }
-  // A CUDA pick that a new detection no longer allows falls back to the recommended one.
-  if (next.cuda !== null && !cudaOptions.some((o) => o.cuda === next.cuda)) next.cuda = null;
-  return { choices: next, invalid };
 }
 
 function replan(state: WizardState, services: WizardServices): WizardState {
@@ -261,10 +198,8 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
       // Disk changed: actions (create → unchanged) and diffs are recomputed against it.
       const next = replan({ ...state, writing: false }, services);
       const effects: Effect[] = [];
-      if (msg.then === 'build' && next.plan) {
-        const dockerfile = next.plan.files.find((f) => f.path === 'Dockerfile' || f.path.endsWith('/Dockerfile'));
-        if (dockerfile) effects.push({ kind: 'build', image: next.plan.image, dockerfile: dockerfile.path });
-      }
+      // The whole plan goes to Build & Run: its tag, ports, GPUs, shm and env, as chosen.
+      if (msg.then === 'build' && next.plan?.container.dockerfile) effects.push({ kind: 'build', plan: next.plan });
       return {
         state: next,
         replies: [{ type: 'generated', outcome: msg.outcome, plan: view(next, services) }, { type: 'busy', busy: false, label: '' }],

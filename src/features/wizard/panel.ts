@@ -1,28 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DetectionResult } from '../../core/detect/types';
 import type { Deps } from '../../platform/deps';
 import { errorMessage, isCancellation } from '../../platform/errors';
-import { writePlan } from '../containerize/writePlan';
+import type { ContainerizeService } from '../containerize/service';
 import { type HostToWebview, type PersistedState, WIZARD_VIEW_TYPE, parsePersistedState, parseWebviewMessage } from '../../../webview/protocol';
 import { type Effect, type HostEvent, type WizardServices, type WizardState, handleMessage, initialState } from './handlers';
 import { makeNonce, wizardHtml } from './html';
-import type { WizardPreviewProvider } from './preview';
-import { createServices } from './services';
-
-export const BUILD_COMMAND = 'modeldock.docker.build';
-const RUN_COMMAND = 'modeldock.docker.run';
-
-/** The part of WorkspaceDetection the wizard reads (so tests can hand in their own). */
-export interface DetectionSource {
-  readonly current: DetectionResult | undefined;
-  readonly onDidChange: vscode.Event<DetectionResult | undefined>;
-}
 
 export interface WizardEnv {
   deps: Deps;
-  detection: DetectionSource;
-  preview: WizardPreviewProvider;
+  /** Folder, detection, planner, writer, preview and Build & Run: shared with the Quick Picks. */
+  service: ContainerizeService;
 }
 
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -40,10 +28,6 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & 
   };
 }
 
-async function hasBuildCommand(): Promise<boolean> {
-  return (await vscode.commands.getCommands(true)).includes(BUILD_COMMAND);
-}
-
 /** One wizard page bound to one project folder: runs the reducer's effects against VS Code. */
 export class WizardPanel implements vscode.Disposable {
   private state: WizardState;
@@ -59,23 +43,15 @@ export class WizardPanel implements vscode.Disposable {
     readonly folder: vscode.Uri,
     private readonly env: WizardEnv,
     restored: PersistedState | null,
-    buildAndRun: boolean,
   ) {
     const { deps } = env;
     panel.webview.options = panelOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'modeldock.svg');
     const name = path.basename(folder.fsPath);
     panel.title = `Containerize Model — ${name}`;
-    this.services = createServices({
-      root: folder.fsPath,
-      templatesDir: path.join(deps.extensionUri.fsPath, 'templates'),
-      defaultTarget: deps.config.get('scaffold.defaultTarget'),
-      port: deps.config.get('scaffold.port'),
-      openDocument: (rel) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.joinPath(folder, rel).toString())?.getText(),
-    });
-    const current = env.detection.current;
-    const detection = current && current.root === folder.fsPath ? current : null;
-    this.state = initialState({ uri: folder.toString(), name }, detection, restored, { buildAndRun }, this.services);
+    this.services = env.service.planner(folder);
+    const detection = env.service.detection.resultFor(folder.fsPath) ?? null;
+    this.state = initialState({ uri: folder.toString(), name }, detection, restored, { buildAndRun: env.service.buildAndRun !== undefined }, this.services);
 
     this.disposables.push(
       this.closed,
@@ -87,10 +63,11 @@ export class WizardPanel implements vscode.Disposable {
           return;
         }
         this.dispatch(msg);
-        if (msg.type === 'ready') void this.refreshCapabilities();
       }),
-      env.detection.onDidChange((r) => {
-        if (r && r.root === folder.fsPath) this.dispatch({ type: 'detected', detection: r });
+      // The one detection source: a re-detect from anywhere (status bar's folder, Quick Picks)
+      // updates this page too.
+      env.service.detection.onDidDetect((r) => {
+        if (r.root === folder.fsPath && r !== this.state.detection) this.dispatch({ type: 'detected', detection: r });
       }),
       this.watchOutputs(),
       // writePlan compares against an open document's text, so the preview must follow it too.
@@ -161,7 +138,7 @@ export class WizardPanel implements vscode.Disposable {
         return;
       }
       case 'openDiff': {
-        const proposed = this.env.preview.set(effect.path, effect.content);
+        const proposed = this.env.service.preview.set(effect.path, effect.content);
         const existing = vscode.Uri.joinPath(this.folder, effect.path);
         await vscode.commands.executeCommand('vscode.diff', existing, proposed, `${effect.path}: current ↔ ModelDock`, {
           preview: true,
@@ -173,13 +150,10 @@ export class WizardPanel implements vscode.Disposable {
         await this.write(effect);
         return;
       case 'build': {
-        // The Docker feature's own commands: Build (progress, Cancel, terminal), then Run. Each
-        // reports its own failure and returns undefined, so Run only follows a finished build.
-        const built = await vscode.commands.executeCommand(BUILD_COMMAND, {
-          dockerfile: vscode.Uri.joinPath(this.folder, effect.dockerfile),
-          tag: effect.image,
-        });
-        if (built) await vscode.commands.executeCommand(RUN_COMMAND, { image: effect.image, folder: this.folder });
+        // The Docker feature's typed API: Build (progress, Cancel, terminal), then Run with the
+        // plan's ports, GPUs, shm and env. Each step reports its own failure.
+        const buildAndRun = this.env.service.buildAndRun;
+        if (buildAndRun) await buildAndRun(this.folder, effect.plan);
         return;
       }
       case 'detect':
@@ -193,7 +167,7 @@ export class WizardPanel implements vscode.Disposable {
     try {
       // The same WorkspaceEdit path as the command: one undo removes it, and a file that exists
       // and differs gets the diff + modal question unless the user ticked "overwrite".
-      const outcome = await writePlan(this.folder, effect.files, effect.policy, this.env.preview);
+      const outcome = await this.env.service.write(this.folder, effect.files, effect.policy);
       this.env.deps.log.info(
         `wizard ${path.basename(this.folder.fsPath)}: created ${outcome.created.length}, overwritten ${outcome.overwritten.length}, kept ${outcome.skipped.length}, unchanged ${outcome.unchanged.length}`,
       );
@@ -209,24 +183,14 @@ export class WizardPanel implements vscode.Disposable {
     // One detection at a time: `ready` after a reload and a Re-detect click may overlap.
     this.detecting ??= (async () => {
       try {
-        const { detectProject } = await import('../../core/detect');
-        const { config } = this.env.deps;
-        const r = await detectProject(this.folder.fsPath, {
-          fileBudget: config.get('detect.fileBudget'),
-          maxFileBytes: config.get('detect.maxFileSizeKB') * 1024,
-        });
-        this.dispatch({ type: 'detected', detection: r });
+        const r = await this.env.service.detect(this.folder, { fresh: true, progress: false });
+        // The detection event usually delivered it already.
+        if (r !== this.state.detection) this.dispatch({ type: 'detected', detection: r });
       } finally {
         this.detecting = undefined;
       }
     })();
     return this.detecting;
-  }
-
-  /** Re-checks optional commands (the Docker feature may register after the panel opened). */
-  async refreshCapabilities(): Promise<void> {
-    const buildAndRun = await hasBuildCommand();
-    if (buildAndRun !== this.state.capabilities.buildAndRun) this.dispatch({ type: 'capabilities', capabilities: { buildAndRun } });
   }
 
   isFor(folder: vscode.Uri): boolean {
@@ -253,10 +217,8 @@ export class WizardController implements vscode.Disposable {
   }
 
   async open(folder: vscode.Uri): Promise<WizardPanel> {
-    const buildAndRun = await hasBuildCommand();
     if (this.active && this.active.isFor(folder)) {
       this.active.reveal();
-      await this.active.refreshCapabilities();
       return this.active;
     }
     // One panel: a different folder replaces the page in the same tab.
@@ -264,7 +226,7 @@ export class WizardController implements vscode.Disposable {
     const column = previous?.panel.viewColumn ?? vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(WIZARD_VIEW_TYPE, 'Containerize Model', { viewColumn: column, preserveFocus: false }, panelOptions(this.env.deps.extensionUri));
     previous?.dispose();
-    return this.adopt(new WizardPanel(panel, folder, this.env, null, buildAndRun));
+    return this.adopt(new WizardPanel(panel, folder, this.env, null));
   }
 
   async revive(panel: vscode.WebviewPanel, raw: unknown, fallback: vscode.Uri | undefined): Promise<void> {
@@ -275,7 +237,7 @@ export class WizardController implements vscode.Disposable {
       return;
     }
     this.active?.dispose();
-    this.adopt(new WizardPanel(panel, folder, this.env, restored, await hasBuildCommand()));
+    this.adopt(new WizardPanel(panel, folder, this.env, restored));
   }
 
   private adopt(p: WizardPanel): WizardPanel {

@@ -3,8 +3,8 @@
 import { displayName } from '../../core/detect/names';
 import { formatBytes } from '../../core/format';
 import type { DetectionResult, Evidence } from '../../core/detect/types';
-import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
-import type { DetectionView, EvidenceView, FilePreview, OutputKey, Outputs, PlanView, WizardChoices } from '../../../webview/protocol';
+import type { ScaffoldPlan } from '../../core/scaffold/types';
+import type { DetectionView, EvidenceView, FilePreview, PlanView } from '../../../webview/protocol';
 import { runtimeOptions } from '../../core/scaffold/plan';
 import { projectFacts } from '../../core/scaffold/project';
 import { lineDiff } from './diff';
@@ -77,40 +77,3 @@ export function planView(plan: ScaffoldPlan, existing: (rel: string) => string |
   };
 }
 
-/** The wizard's choices as the scaffold's. `force`: disk conflicts are writePlan's business. */
-export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
-  return {
-    runtime: c.runtime,
-    target: c.target,
-    // The CUDA list is the Python image's (framework table); a model server's image fixes its own.
-    ...(c.target === 'gpu' && c.cuda && c.runtime === 'python' ? { cuda: c.cuda } : {}),
-    outputs: { ...c.outputs },
-    port: c.port,
-    imageName: c.imageName,
-    gpuCount: c.gpuCount,
-    weightsInImage: c.weightsInImage,
-    force: true,
-  };
-}
-
-const FALLBACK_OUTPUTS: Outputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
-
-/** Wizard choices from the scaffold's defaults (target `auto` resolved against detection). */
-export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResult | null, projectName: string): WizardChoices {
-  const outputs = { ...FALLBACK_OUTPUTS };
-  for (const k of Object.keys(outputs) as OutputKey[]) {
-    const v = s.outputs?.[k];
-    if (typeof v === 'boolean') outputs[k] = v;
-  }
-  return {
-    runtime: s.runtime ?? 'python',
-    target: s.target === 'cpu' || s.target === 'gpu' ? s.target : (detection?.accelerator ?? 'cpu'),
-    cuda: s.cuda ?? null,
-    outputs,
-    port: s.port ?? 8080,
-    imageName: s.imageName ?? projectName,
-    gpuCount: s.gpuCount ?? 1,
-    weightsInImage: s.weightsInImage ?? false,
-    overwrite: false,
-  };
-}

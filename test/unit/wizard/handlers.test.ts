@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { allowedRuntimes, applyChoices, handleMessage, initialState, safeRelative, type Step } from '../../../src/features/wizard/handlers';
+import { handleMessage, initialState, safeRelative, type Step } from '../../../src/features/wizard/handlers';
+import { allowedRuntimes, applyChoices } from '../../../src/features/containerize/choices';
 import type { HostToWebview, WizardChoices } from '../../../webview/protocol';
 import { CUDA_OPTIONS, DEFAULTS, fakeServices, onnxDetection, torchDetection } from './fixtures';
 
@@ -223,7 +224,13 @@ describe('build & run', () => {
     const eff = step.effects[0];
     assert.ok(eff && eff.kind === 'write' && eff.then === 'build');
     const done = handleMessage(step.state, { type: 'written', outcome: { created: ['Dockerfile'], overwritten: [], skipped: [], unchanged: [] }, then: 'build' }, services);
-    assert.deepEqual(done.effects, [{ kind: 'build', image: 'proj:0.1.0', dockerfile: 'Dockerfile' }]);
+    // The whole plan is handed to Build & Run (tag, ports, GPUs, shm), not a tag and a path.
+    assert.equal(done.effects.length, 1);
+    const build = done.effects[0]!;
+    assert.ok(build.kind === 'build');
+    assert.equal(build.plan, done.state.plan);
+    assert.equal(build.plan.image, 'proj:0.1.0');
+    assert.equal(build.plan.container.dockerfile, 'Dockerfile');
   });
 });
 

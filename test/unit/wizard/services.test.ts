@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { detectProject } from '../../../src/core/detect';
 import { handleMessage, initialState } from '../../../src/features/wizard/handlers';
-import { createServices } from '../../../src/features/wizard/services';
+import { createPlanner } from '../../../src/features/containerize/planner';
 import type { HostToWebview } from '../../../webview/protocol';
 import { ONNX, initializer, model, valueInfo } from '../scaffold/protobuf';
 
@@ -17,7 +17,7 @@ const templatesDir = path.join(repo, 'templates');
 async function setup(example: string) {
   const root = path.join(repo, 'examples', example);
   const detection = await detectProject(root);
-  const services = createServices({ root, templatesDir, defaultTarget: 'auto', port: 8080 });
+  const services = createPlanner({ root, templatesDir, defaultTarget: 'auto', port: 8080, allowOverrides: true });
   const state = initialState({ uri: `file://${root}`, name: example }, detection, null, { buildAndRun: false }, services);
   return { detection, services, state };
 }
@@ -84,7 +84,7 @@ describe('wizard services: Triton reads the ONNX model', () => {
 
   async function triton() {
     const detection = await detectProject(dir);
-    const services = createServices({ root: dir, templatesDir, defaultTarget: 'cpu', port: 8080 });
+    const services = createPlanner({ root: dir, templatesDir, defaultTarget: 'cpu', port: 8080, allowOverrides: true });
     const state = initialState({ uri: `file://${dir}`, name: 'onnx' }, detection, null, { buildAndRun: false }, services);
     assert.ok(state.detection?.artifacts.some((a) => a.format === 'onnx'), 'the ONNX model is detected');
     return handleMessage(state, { type: 'choose', choices: { runtime: 'triton' } }, services);

@@ -1,7 +1,8 @@
 // The pure mappings between the core's types and the webview's: runtimes, TODO notes, choices.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectionView, fromScaffoldChoices, planView, toScaffoldChoices } from '../../../src/features/wizard/view';
+import { detectionView, planView } from '../../../src/features/wizard/view';
+import { fromScaffoldChoices, toScaffoldChoices } from '../../../src/features/containerize/choices';
 import type { ScaffoldPlan } from '../../../src/core/scaffold/types';
 import { DEFAULTS, onnxDetection, torchDetection } from './fixtures';
 

@@ -5,10 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { DetectionResult } from '../../../src/core/detect/types';
-import { createConfig } from '../../../src/platform/config';
-import { createLogger } from '../../../src/platform/log';
-import { OPEN_WIZARD_COMMAND, register } from '../../../src/features/wizard';
 import { activated, ui, uiText, waitFor, workspaceRoot, removeFromWorkspace } from './helpers';
 import { ONNX, initializer, model, valueInfo } from '../../unit/scaffold/protobuf';
 
@@ -43,20 +39,11 @@ describe('Containerize Model wizard (webview)', () => {
   const owned: vscode.Disposable[] = [];
 
   before(async () => {
-    const { ext } = await activated();
-    if ((await vscode.commands.getCommands(true)).includes(OPEN_WIZARD_COMMAND)) {
-      open = async (folder) => {
-        await vscode.commands.executeCommand(OPEN_WIZARD_COMMAND, folder);
-      };
-      return;
-    }
-    // Not wired into the extension yet: register the feature here, as extension.ts would.
-    const { channel, log } = createLogger('ModelDock Wizard (test)');
-    const detectionChanged = new vscode.EventEmitter<DetectionResult | undefined>();
-    const context = { subscriptions: owned, extensionUri: ext.extensionUri } as unknown as vscode.ExtensionContext;
-    owned.push(channel, detectionChanged);
-    const wizard = register(context, { log, config: createConfig(), extensionUri: ext.extensionUri }, { current: undefined, onDidChange: detectionChanged.event });
-    open = (folder) => wizard.open(folder);
+    await activated();
+    // The palette command with a folder opens the wizard (the default UI).
+    open = async (folder) => {
+      await vscode.commands.executeCommand('modeldock.containerize', folder);
+    };
   });
 
   after(async () => {

@@ -2,24 +2,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../../../platform/commands';
 import { CancelledError, UserError } from '../../../platform/errors';
-import { defaultImageTag } from '../../../docker/tags';
+import { defaultImageRef } from '../../../docker/tags';
 import type { BuildResult } from '../../../docker/types';
+import type { BuildRequest, RunRequest } from '../api';
 import { OutputTerminal } from '../terminal';
-import { readDockerSettings } from '../settings';
+import { pipBuildArgs, readDockerSettings } from '../settings';
 import { isUri, workspaceFolderFor, type DockerFeature } from '../feature';
 
 export const BUILD_COMMAND = 'modeldock.docker.build';
 
-/** Arguments other features (Containerize Model) may pass. */
-export interface BuildArgs {
-  readonly dockerfile?: vscode.Uri;
-  readonly contextDir?: vscode.Uri;
-  readonly tag?: string;
-}
-
 async function findDockerfile(arg: unknown): Promise<vscode.Uri> {
   if (isUri(arg)) return arg;
-  const a = (arg ?? {}) as BuildArgs;
+  const a = (arg ?? {}) as BuildRequest;
   if (a.dockerfile) return a.dockerfile;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && /(^|[./])dockerfile$|^dockerfile/i.test(path.basename(active.fsPath))) return active;
@@ -31,14 +25,15 @@ async function findDockerfile(arg: unknown): Promise<vscode.Uri> {
   return picked.u;
 }
 
-export function buildImageCommand(feature: DockerFeature): CommandSpec {
+/** `run`: what "Run Container" on the finished-build message does (the feature's typed API). */
+export function buildImageCommand(feature: DockerFeature, run: (request: RunRequest) => unknown): CommandSpec {
   return {
     id: BUILD_COMMAND,
     title: 'Build Image',
     requiresTrust: true,
     async run(deps, arg): Promise<BuildResult> {
       const dockerfile = await findDockerfile(arg);
-      const a = (isUri(arg) ? {} : (arg ?? {})) as BuildArgs;
+      const a = (isUri(arg) ? {} : (arg ?? {})) as BuildRequest;
       const folder = workspaceFolderFor(dockerfile);
       const contextDir = a.contextDir?.fsPath ?? path.dirname(dockerfile.fsPath);
       const settings = readDockerSettings(folder);
@@ -67,7 +62,14 @@ export function buildImageCommand(feature: DockerFeature): CommandSpec {
         }
         if (choice !== 'Send Anyway') throw new CancelledError();
       }
-      const tag = a.tag ?? (await defaultImageTag(folder.uri.fsPath, { template: settings.imageTag || undefined }));
+      const tag =
+        a.tag ??
+        (await defaultImageRef(folder.uri.fsPath, {
+          template: settings.imageTag || undefined,
+          dockerfile: path.relative(folder.uri.fsPath, dockerfile.fsPath).split(path.sep).join('/'),
+        }));
+      const buildArgs = pipBuildArgs(settings);
+      if (Object.keys(buildArgs).length) deps.log.info(`build args from settings: ${Object.keys(buildArgs).join(', ')}`);
       const engine = await feature.session.getEngine();
       const terminal = new OutputTerminal(`Build ${tag}`);
       terminal.show(true);
@@ -83,6 +85,7 @@ export function buildImageCommand(feature: DockerFeature): CommandSpec {
             return await engine.buildImage({
               plan,
               tags: [tag],
+              buildArgs,
               builder: settings.builder,
               signal: controller.signal,
               onEvent: (e) => {
@@ -104,7 +107,7 @@ export function buildImageCommand(feature: DockerFeature): CommandSpec {
       );
       terminal.write(`\n\x1b[32mBuilt ${tag}\x1b[0m with ${result.builder} in ${(result.durationMs / 1000).toFixed(1)} s\n`);
       void vscode.window.showInformationMessage(`Built ${tag}.`, 'Run Container').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('modeldock.docker.run', { image: tag, folder: folder.uri });
+        if (choice) void run({ image: tag, folder: folder.uri });
       });
       return result;
     },

@@ -1,5 +1,6 @@
-// The reducer's services backed by the real core: detection defaults, the CUDA table and
-// planScaffold. No vscode import (settings arrive as values), so it runs under plain Node too.
+// The one planner behind both Containerize front-ends (the wizard's reducer and the Quick Picks):
+// default choices, the CUDA list, planScaffold with one template source, and the existing-file
+// reads. No vscode import (settings arrive as values), so it runs under plain Node too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compatibleCudaChoices } from '../../core/cuda/index';
@@ -8,27 +9,58 @@ import type { OnnxIoResult } from '../../core/scaffold/onnx';
 import { modelIoChoices, readOnnxModelIoFile } from '../../core/scaffold/onnxFile';
 import { planScaffold } from '../../core/scaffold/plan';
 import { dnsName, projectFacts } from '../../core/scaffold/project';
+import { realPathInside } from '../../core/safePath';
+import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { dirTemplateSource, overlayTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
-import type { CudaOption, WizardChoices } from '../../../webview/protocol';
-import type { WizardServices } from './handlers';
-import { fromScaffoldChoices, toScaffoldChoices } from './view';
+import type { CudaOption } from '../../../webview/protocol';
+import { type ContainerizeChoices, fromScaffoldChoices, toScaffoldChoices } from './choices';
 
-export interface ServiceOptions {
+/** Everything a front-end needs to ask and plan; all synchronous and side-effect free except reads. */
+export interface Planner {
+  /** Default choices for a detection (settings and the scaffold's defaults applied). */
+  defaults(detection: DetectionResult | null): ContainerizeChoices;
+  /** CUDA versions compatible with the project's GPU framework (the same list in both UIs). */
+  cudaOptions(detection: DetectionResult): CudaOption[];
+  /** planScaffold for these choices. May throw (a broken template): reported, not fatal. */
+  plan(detection: DetectionResult, choices: ContainerizeChoices): ScaffoldPlan;
+  /** Current text of a file of the folder, or undefined when it does not exist. */
+  readExisting(rel: string): string | undefined;
+}
+
+export interface PlannerOptions {
   /** Project folder (absolute). */
   root: string;
   /** The extension's built-in templates folder. */
   templatesDir: string;
+  /**
+   * Read the project's `.modeldock/templates/` overrides. Only in a trusted workspace: a
+   * template decides what ends up in a Dockerfile that gets built.
+   */
+  allowOverrides: boolean;
   defaultTarget: 'auto' | 'cpu' | 'gpu';
   port: number;
   /** Text of an open (possibly unsaved) document, which writePlan compares against too. */
   openDocument?: (rel: string) => string | undefined;
 }
 
-/** Built-in templates overlaid by the project's `.modeldock/templates/`, as the command does. */
-export function templateSource(root: string, templatesDir: string): TemplateSource {
+/**
+ * Built-in templates, overlaid by the project's `.modeldock/templates/` when allowed. An override
+ * is used only when its real path lies inside the project: a symlink out of it is ignored.
+ */
+export function templateSource(root: string, templatesDir: string, allowOverrides: boolean): TemplateSource {
   const builtIn = dirTemplateSource(templatesDir);
-  const override = path.join(root, '.modeldock', 'templates');
-  return fs.existsSync(override) ? overlayTemplateSource(dirTemplateSource(override), builtIn) : builtIn;
+  const overrideDir = path.join(root, '.modeldock', 'templates');
+  if (!allowOverrides || !fs.existsSync(overrideDir)) return builtIn;
+  const raw = dirTemplateSource(overrideDir);
+  const inside = (name: string): boolean => realPathInside(root, path.join(overrideDir, ...name.split('/'))) !== null;
+  const confined: TemplateSource = {
+    has: (name) => raw.has(name) && inside(name),
+    read: (name) => {
+      if (!inside(name)) throw new Error(`template override ${name} is outside the project`);
+      return raw.read(name);
+    },
+  };
+  return overlayTemplateSource(confined, builtIn);
 }
 
 /**
@@ -50,7 +82,7 @@ export function cachedOnnxReader(read: (file: string) => OnnxIoResult = readOnnx
   };
 }
 
-export function createServices(o: ServiceOptions): WizardServices {
+export function createPlanner(o: PlannerOptions): Planner {
   const readOnnx = cachedOnnxReader();
   const readExisting = (rel: string): string | undefined => {
     const open = o.openDocument?.(rel);
@@ -63,7 +95,7 @@ export function createServices(o: ServiceOptions): WizardServices {
     }
   };
   return {
-    defaults(detection: DetectionResult | null): WizardChoices {
+    defaults(detection: DetectionResult | null): ContainerizeChoices {
       const projectName = detection ? projectFacts(detection).projectName : dnsName(path.basename(o.root));
       return fromScaffoldChoices({ target: o.defaultTarget, port: o.port }, detection, projectName);
     },
@@ -81,7 +113,7 @@ export function createServices(o: ServiceOptions): WizardServices {
       // Templates are re-read per plan so edits to an override folder show up immediately.
       // Triton: inputs/outputs from the ONNX model when it reads, else TODO markers and a note saying why.
       const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection, readOnnx) : {};
-      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir));
+      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides));
     },
     readExisting,
   };

@@ -1,0 +1,137 @@
+// The Containerize Model choices and their rules, shared by both front-ends (the wizard's
+// reducer and the Quick Picks): one set of validators, one mapping to the scaffold's choices.
+// No vscode import: unit-tested under plain Node.
+import type { DetectionResult } from '../../core/detect/types';
+import { suggestedRuntimes } from '../../core/scaffold/plan';
+import type { ScaffoldChoices } from '../../core/scaffold/types';
+import type { ChoicePatch, CudaOption, Invalid, OutputKey, Outputs, Runtime, WizardChoices } from '../../../webview/protocol';
+
+/** What the user chooses, in both UIs (the webview protocol's type: the wizard page edits it). */
+export type ContainerizeChoices = WizardChoices;
+
+export const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+export const MAX_GPUS = 16;
+
+/** Why a port is refused, or undefined when it is fine. */
+export function portProblem(port: number): string | undefined {
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? undefined : 'A port from 1 to 65535';
+}
+
+/** Why an image name (without tag) is refused, or undefined. */
+export function imageNameProblem(name: string): string | undefined {
+  return IMAGE_NAME.test(name) && name.length <= 128 ? undefined : 'Lower-case letters and digits, separated by . _ - or /';
+}
+
+/** Why a GPU count is refused, or undefined. */
+export function gpuCountProblem(count: number): string | undefined {
+  return Number.isInteger(count) && count >= 1 && count <= MAX_GPUS ? undefined : `From 1 to ${MAX_GPUS} GPUs`;
+}
+
+const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
+
+/** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
+export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | null {
+  return detection ? suggestedRuntimes(detection) : null;
+}
+
+/**
+ * Merges a patch into valid choices; a bad field keeps its old value and is reported. `runtimes`:
+ * what detection allows (null: not known yet, any is kept).
+ */
+export function applyChoices(
+  current: WizardChoices,
+  patch: ChoicePatch,
+  cudaOptions: readonly CudaOption[],
+  runtimes: readonly Runtime[] | null = null,
+): { choices: WizardChoices; invalid: Invalid } {
+  const invalid: Invalid = {};
+  const next: WizardChoices = { ...current, outputs: { ...current.outputs } };
+  if (patch.runtime !== undefined) {
+    if (runtimes === null || runtimes.includes(patch.runtime)) next.runtime = patch.runtime;
+    else invalid.runtime = `${RUNTIME_NAMES[patch.runtime]} does not fit what detection found in this project`;
+  }
+  // A runtime a new detection no longer supports (the model file went away) falls back to python.
+  if (runtimes !== null && !runtimes.includes(next.runtime)) next.runtime = 'python';
+  if (patch.target) next.target = patch.target;
+  if (patch.outputs) next.outputs = { ...next.outputs, ...patch.outputs };
+  if (patch.weightsInImage !== undefined) next.weightsInImage = patch.weightsInImage;
+  if (patch.overwrite !== undefined) next.overwrite = patch.overwrite;
+  if (patch.port !== undefined) {
+    const problem = portProblem(patch.port);
+    if (problem) invalid.port = problem;
+    else next.port = patch.port;
+  }
+  if (patch.imageName !== undefined) {
+    const problem = imageNameProblem(patch.imageName);
+    if (problem) invalid.imageName = problem;
+    else next.imageName = patch.imageName;
+  }
+  if (patch.gpuCount !== undefined) {
+    const problem = gpuCountProblem(patch.gpuCount);
+    if (problem) invalid.gpuCount = problem;
+    else next.gpuCount = patch.gpuCount;
+  }
+  if (patch.cuda !== undefined) {
+    if (patch.cuda === null || cudaOptions.some((o) => o.cuda === patch.cuda)) next.cuda = patch.cuda;
+    else invalid.cuda = `CUDA ${patch.cuda} is not compatible with the detected framework`;
+  }
+  // A CUDA pick that a new detection no longer allows falls back to the recommended one.
+  if (next.cuda !== null && !cudaOptions.some((o) => o.cuda === next.cuda)) next.cuda = null;
+  return { choices: next, invalid };
+}
+
+/** The wizard's choices as the scaffold's. `force`: disk conflicts are writePlan's business. */
+export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
+  return {
+    runtime: c.runtime,
+    target: c.target,
+    // The CUDA list is the Python image's (framework table); a model server's image fixes its own.
+    ...(c.target === 'gpu' && c.cuda && c.runtime === 'python' ? { cuda: c.cuda } : {}),
+    outputs: { ...c.outputs },
+    port: c.port,
+    imageName: c.imageName,
+    gpuCount: c.gpuCount,
+    weightsInImage: c.weightsInImage,
+    force: true,
+  };
+}
+
+const FALLBACK_OUTPUTS: Outputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
+
+/** Wizard choices from the scaffold's defaults (target `auto` resolved against detection). */
+export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResult | null, projectName: string): WizardChoices {
+  const outputs = { ...FALLBACK_OUTPUTS };
+  for (const k of Object.keys(outputs) as OutputKey[]) {
+    const v = s.outputs?.[k];
+    if (typeof v === 'boolean') outputs[k] = v;
+  }
+  return {
+    runtime: s.runtime ?? 'python',
+    target: s.target === 'cpu' || s.target === 'gpu' ? s.target : (detection?.accelerator ?? 'cpu'),
+    cuda: s.cuda ?? null,
+    outputs,
+    port: s.port ?? 8080,
+    imageName: s.imageName ?? projectName,
+    gpuCount: s.gpuCount ?? 1,
+    weightsInImage: s.weightsInImage ?? false,
+    overwrite: false,
+  };
+}
+
+/**
+ * The fields a scripted call (tests, other extensions) gave as scaffold choices, as a patch over
+ * the defaults, and which fields they were (the Quick Picks do not ask those again).
+ */
+export function patchFromScaffoldChoices(s: ScaffoldChoices): { patch: ChoicePatch; given: Partial<Record<keyof WizardChoices, true>> } {
+  const patch: ChoicePatch = {};
+  if (s.runtime !== undefined) patch.runtime = s.runtime;
+  if (s.target === 'cpu' || s.target === 'gpu') patch.target = s.target;
+  if (s.cuda !== undefined) patch.cuda = s.cuda;
+  if (s.outputs !== undefined) patch.outputs = { ...s.outputs };
+  if (s.port !== undefined) patch.port = s.port;
+  if (s.imageName !== undefined) patch.imageName = s.imageName;
+  if (s.gpuCount !== undefined) patch.gpuCount = s.gpuCount;
+  if (s.weightsInImage !== undefined) patch.weightsInImage = s.weightsInImage;
+  const given = Object.fromEntries(Object.keys(patch).map((k) => [k, true])) as Partial<Record<keyof WizardChoices, true>>;
+  return { patch, given };
+}

@@ -1,0 +1,80 @@
+// The Docker feature's typed API: what other features (Containerize's wizard, later Deploy) call
+// instead of command-id strings. Every call runs through the same command wrapper as the palette
+// commands (workspace-trust gate, logging, one short message with "Show Log", quiet on cancel).
+import type * as vscode from 'vscode';
+import { runCommand, type CommandSpec } from '../../platform/commands';
+import type { Deps } from '../../platform/deps';
+import type { ScaffoldPlan } from '../../core/scaffold/types';
+import { plannedRun } from '../../docker/fromPlan';
+import type { BuildResult, GpuRequest } from '../../docker/types';
+
+export interface BuildRequest {
+  readonly dockerfile?: vscode.Uri;
+  /** Default: the Dockerfile's folder. */
+  readonly contextDir?: vscode.Uri;
+  /** Default: the one tag rule (settings template, the generated compose file, `<project>:0.1.0`). */
+  readonly tag?: string;
+}
+
+export interface RunRequest {
+  readonly folder?: vscode.Uri;
+  readonly image?: string;
+  /** Container ports, HTTP first. Default: `modeldock.scaffold.port`. */
+  readonly ports?: readonly { readonly name?: string; readonly containerPort: number }[];
+  /** Default: `modeldock.docker.gpus`. */
+  readonly gpus?: GpuRequest;
+  /** Default: `modeldock.docker.shmSizeMB`, else 1 GiB for PyTorch. */
+  readonly shmSizeBytes?: number;
+  /** Merged under `modeldock.docker.env` (the settings win). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Default: the framework detection found for the folder. */
+  readonly framework?: string;
+}
+
+export interface PublishedPort {
+  readonly name: string;
+  readonly containerPort: number;
+  readonly hostPort: number;
+}
+
+export interface RunResult {
+  readonly id: string;
+  readonly name: string;
+  /** http://127.0.0.1:<host port of the first port>. */
+  readonly url: string | undefined;
+  readonly ports: readonly PublishedPort[];
+  /** The GPUs the container really got (none after "Run on CPU"). */
+  readonly gpus: GpuRequest;
+}
+
+export interface DockerApi {
+  /** undefined: cancelled, refused (untrusted) or failed (already reported to the user). */
+  build(request: BuildRequest): Promise<BuildResult | undefined>;
+  run(request: RunRequest): Promise<RunResult | undefined>;
+  /** Build the plan's Dockerfile with the plan's tag, then run it with the plan's ports, GPUs, shm and env. */
+  buildAndRun(folder: vscode.Uri, plan: ScaffoldPlan): Promise<RunResult | undefined>;
+}
+
+export interface DockerCommands {
+  readonly build: CommandSpec;
+  readonly run: CommandSpec;
+}
+
+export function createDockerApi(deps: Deps, commands: DockerCommands, joinPath: (base: vscode.Uri, rel: string) => vscode.Uri): DockerApi {
+  const build = (request: BuildRequest) => runCommand(commands.build, deps, [request]) as Promise<BuildResult | undefined>;
+  const run = (request: RunRequest) => runCommand(commands.run, deps, [request]) as Promise<RunResult | undefined>;
+  return {
+    build,
+    run,
+    async buildAndRun(folder, plan) {
+      const p = plannedRun(plan);
+      if (!p.dockerfile) {
+        deps.log.warn(`build & run: the ${plan.runtime} plan has no Dockerfile to build`);
+        return undefined;
+      }
+      const built = await build({ dockerfile: joinPath(folder, p.dockerfile), tag: p.image });
+      if (!built) return undefined;
+      return run({ folder, image: p.image, ports: p.ports, gpus: p.gpus, shmSizeBytes: p.shmSizeBytes, env: p.env, framework: p.framework });
+    },
+  };
+}
