@@ -85,33 +85,41 @@ describe('Containerize Model from the palette', () => {
   });
 });
 
+/** Presses Enter on every Quick Pick / input box until `running` settles; returns the steps seen. */
+async function acceptAllDefaults(running: Thenable<unknown>): Promise<string[]> {
+  let settled = false;
+  void Promise.resolve(running).finally(() => {
+    settled = true;
+  });
+  const titles: string[] = [];
+  await waitFor(
+    () => `the Quick Picks to finish; steps seen: ${titles.join(' | ')}`,
+    async () => {
+      if (settled) return true;
+      const widget = await ui({ op: 'attr', selector: '.quick-input-widget', name: 'style' });
+      const visible = (widget.values ?? []).some((s) => s !== null && !/display:\s*none/.test(s));
+      if (visible) {
+        const title = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-title' })).texts?.join('') ?? '';
+        const placeholder = (await ui({ op: 'attr', selector: '.quick-input-widget input', name: 'placeholder' })).values?.join('') ?? '';
+        const message = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-message' })).texts?.join('') ?? '';
+        const first = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-list .monaco-list-row .label-name' })).texts?.[0] ?? '';
+        titles.push(`${title} / ${placeholder}${message ? ` / ${message}` : ''}${first ? ` / first: ${first}` : ''}`);
+        await ui({ op: 'press', key: 'Enter' });
+      }
+      return settled || undefined;
+    },
+    90_000,
+    100,
+  );
+  return titles;
+}
+
 describe('Containerize Model (Quick Picks), from the keyboard', () => {
   it('accepts every default with Enter and writes the files', async () => {
     await activated();
     const root = workspaceRoot().fsPath;
-    let settled = false;
-    const running = Promise.resolve(vscode.commands.executeCommand<Result>('modeldock.containerizeQuick')).finally(() => {
-      settled = true;
-    });
-    const titles: string[] = [];
-    // Each round: if a Quick Pick or InputBox is showing, accept its default with Enter.
-    await waitFor(
-      () => `the Quick Picks to finish; steps seen: ${titles.join(' | ')}`,
-      async () => {
-        if (settled) return true;
-        const widget = await ui({ op: 'attr', selector: '.quick-input-widget', name: 'style' });
-        const visible = (widget.values ?? []).some((s) => s !== null && !/display:\s*none/.test(s));
-        if (visible) {
-          const title = (await ui({ op: 'text', selector: '.quick-input-widget .quick-input-title' })).texts?.join('') ?? '';
-          const placeholder = (await ui({ op: 'attr', selector: '.quick-input-widget input', name: 'placeholder' })).values?.join('') ?? '';
-          titles.push(`${title} / ${placeholder}`);
-          await ui({ op: 'press', key: 'Enter' });
-        }
-        return settled || undefined;
-      },
-      60_000,
-      100,
-    );
+    const running = vscode.commands.executeCommand<Result>('modeldock.containerizeQuick');
+    const titles = await acceptAllDefaults(running);
     const res = await running;
     assert.ok(res, `the command returned nothing; steps seen: ${titles.join(' | ')}`);
     assert.equal(res.plan.target, 'cpu');
@@ -119,5 +127,35 @@ describe('Containerize Model (Quick Picks), from the keyboard', () => {
     for (const f of ['Dockerfile', '.dockerignore', 'compose.yaml']) assert.ok(fs.existsSync(path.join(root, f)), `${f} missing`);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await removeFromWorkspace(...res.outcome.created);
+  });
+
+  it('on a transformers-only project, every default plans a GPU image (same CUDA list as the wizard), asks GPU count', async () => {
+    await activated();
+    const sub = 'transformers-only';
+    const dir = path.join(workspaceRoot().fsPath, sub);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'requirements.txt'), 'transformers==4.41.0\n');
+    fs.writeFileSync(path.join(dir, 'app.py'), 'from transformers import pipeline\nclassifier = pipeline("sentiment-analysis")\n');
+    try {
+      const running = vscode.commands.executeCommand<Result & { plan: { cuda: string | null; errors: string[]; container: { gpus: unknown } } }>(
+        'modeldock.containerizeQuick',
+        vscode.Uri.file(dir),
+      );
+      const titles = await acceptAllDefaults(running);
+      const res = await running;
+      assert.ok(res, `the command returned nothing (a plan error?); steps seen: ${titles.join(' | ')}`);
+      assert.deepEqual(res.plan.errors, []);
+      assert.equal(res.plan.target, 'gpu');
+      assert.deepEqual(res.plan.container.gpus, { count: 1 });
+      // The CUDA step offered what the wizard offers, recommended first (Enter took it).
+      const cudaStep = titles.find((t) => /CUDA version/.test(t));
+      assert.ok(cudaStep, `no CUDA step: ${titles.join(' | ')}`);
+      assert.ok(res.plan.cuda && cudaStep.includes(`CUDA ${res.plan.cuda}`), `${res.plan.cuda} vs ${cudaStep}`);
+      assert.ok(titles.some((t) => /GPUs per container/.test(t)), `GPU count asked: ${titles.join(' | ')}`);
+      assert.ok(fs.existsSync(path.join(dir, 'Dockerfile')));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await removeFromWorkspace(sub);
+    }
   });
 });

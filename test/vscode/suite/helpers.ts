@@ -97,3 +97,12 @@ export async function removeFromWorkspace(...relPaths: string[]): Promise<void> 
     }
   }
 }
+
+/** Whether the engine serves BuildKit builds through the API (what the "auto" builder picks). */
+export async function engineOffersBuildKit(): Promise<boolean> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)('docker', ['version', '--format', '{{.Server.APIVersion}}']);
+  const [major, minor] = stdout.trim().split('.').map(Number);
+  return (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 39);
+}
