@@ -2,56 +2,9 @@
 // host is the source of truth for detection and the plan; the page owns what the user is typing.
 import { render } from 'lit';
 import type { Host } from './host';
-import {
-  type Capabilities,
-  type ChoicePatch,
-  type CudaOption,
-  type DetectionView,
-  type HostToWebview,
-  type Invalid,
-  type PlanView,
-  type WizardChoices,
-  type WriteOutcomeView,
-  parsePersistedState,
-} from './protocol';
+import { type HostToWebview, type WizardChoices, parsePersistedState } from './protocol';
 import { page } from './views/page';
-
-/** Text fields keep the user's text even while it is invalid (the host keeps the last valid value). */
-export interface Drafts {
-  port: string;
-  imageName: string;
-  gpuCount: string;
-}
-
-export interface ViewState {
-  folder: { uri: string; name: string } | null;
-  detection: DetectionView | null;
-  choices: WizardChoices | null;
-  drafts: Drafts;
-  cudaOptions: CudaOption[];
-  plan: PlanView | null;
-  invalid: Invalid;
-  capabilities: Capabilities;
-  busy: string | null;
-  error: string | null;
-  result: WriteOutcomeView | null;
-  /** Preview entries the user expanded. */
-  open: Set<string>;
-  /** Per existing file: show the diff (default) or the new content. */
-  showNew: Set<string>;
-}
-
-export interface Actions {
-  choose(patch: ChoicePatch): void;
-  draft(field: keyof Drafts, text: string): void;
-  openFile(file: string, line: number | null): void;
-  openDiff(path: string): void;
-  toggle(path: string, open: boolean): void;
-  showNew(path: string, on: boolean): void;
-  generate(): void;
-  buildAndRun(): void;
-  redetect(): void;
-}
+import type { Actions, Drafts, ViewState } from './state';
 
 function draftsOf(c: WizardChoices): Drafts {
   return { port: String(c.port), imageName: c.imageName, gpuCount: String(c.gpuCount) };

@@ -1,15 +1,20 @@
 // The typed message protocol between the Containerize Model wizard (webview) and the extension
 // host (src/features/wizard). Plain data only: this file is bundled into both sides, so it must
-// import neither `vscode` nor the DOM.
+// import neither `vscode` nor the DOM. The domain types are the core's own (type-only imports,
+// erased from the webview bundle); only the value lists the page validates against live here.
+import type { FileAction, ScaffoldOutputs, ServingRuntime } from '../src/core/scaffold/types';
+
+export type { FileAction } from '../src/core/scaffold/types';
 
 export const WIZARD_VIEW_TYPE = 'modeldock.wizard';
 
+/** A plan's target once `auto` is resolved. */
 export type Target = 'cpu' | 'gpu';
-export type OutputKey = 'dockerfile' | 'dockerignore' | 'compose' | 'kubernetes' | 'kserve';
-export const OUTPUT_KEYS: readonly OutputKey[] = ['dockerfile', 'dockerignore', 'compose', 'kubernetes', 'kserve'];
-export type Outputs = Record<OutputKey, boolean>;
-/** How the model is served: the project's own Python server, or a model server (issue 9). */
-export type Runtime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+export type Outputs = ScaffoldOutputs;
+export type OutputKey = keyof ScaffoldOutputs;
+export const OUTPUT_KEYS: readonly OutputKey[] = ['dockerfile', 'dockerignore', 'compose', 'kubernetes', 'kserve'] satisfies readonly (keyof ScaffoldOutputs)[];
+/** How the model is served: the project's own Python server, or a model server. */
+export type Runtime = ServingRuntime;
 export const RUNTIMES: readonly Runtime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
 
 /** Everything the user can choose in the wizard. The webview owns it; the host validates it. */
@@ -94,8 +99,6 @@ export interface DiffLine {
   op: DiffOp;
   text: string;
 }
-
-export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
 
 export interface FilePreview {
   path: string;

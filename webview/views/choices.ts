@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Actions, ViewState } from '../app';
+import type { Actions, ViewState } from '../state';
 import { RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
 
 const OUTPUT_LABELS: Record<OutputKey, string> = {

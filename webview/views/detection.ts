@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Actions } from '../app';
+import type { Actions } from '../state';
 import type { DetectionView, EvidenceView } from '../protocol';
 
 export function fileLink(actions: Actions, file: string, line: number | null, testid = 'evidence-link'): TemplateResult {

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Actions, ViewState } from '../app';
+import type { Actions, ViewState } from '../state';
 import type { WriteOutcomeView } from '../protocol';
 import { choicesSection } from './choices';
 import { detectionSection, fileLink } from './detection';

@@ -1,5 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Actions, ViewState } from '../app';
+import type { Actions, ViewState } from '../state';
 import type { DiffLine, FilePreview, PlanView } from '../protocol';
 
 const ACTION_TEXT: Record<FilePreview['action'], string> = {

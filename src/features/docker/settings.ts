@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 
-/** The `modeldock.docker.*` settings, typed; declared in contributes.json. */
+/** The `modeldock.docker.*` settings, typed; declared in package.json (contributes.configuration). */
 export interface DockerSettings {
   readonly host: string;
   readonly builder: 'auto' | 'buildkit' | 'classic';
