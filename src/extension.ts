@@ -11,6 +11,7 @@ import { createService as createContainerizeService, register as registerContain
 import { register as registerCluster, type ClusterFeature } from './features/cluster';
 import { register as registerWizard } from './features/wizard';
 import { register as registerDocker } from './features/docker';
+import { register as registerMetrics } from './features/metrics';
 
 /** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const containerize = createContainerizeService(context, deps, detection, docker);
   const wizard = registerWizard(context, deps, containerize);
   registerContainerize(context, deps, containerize, wizard);
+  registerMetrics(context, deps, docker);
   const cluster = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;

@@ -6,7 +6,7 @@ import { runCommand, type CommandSpec } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { plannedRun } from '../../docker/fromPlan';
-import type { BuildResult, GpuRequest } from '../../docker/types';
+import type { BuildResult, GpuRequest, ManagedContainer } from '../../docker/types';
 
 export interface BuildRequest {
   readonly dockerfile?: vscode.Uri;
@@ -48,6 +48,10 @@ export interface RunResult {
 }
 
 export interface DockerApi {
+  /** The containers ModelDock started (label modeldock.managed), with their published ports. */
+  listContainers(): Promise<readonly ManagedContainer[]>;
+  /** Fires with the id of each container ModelDock starts. */
+  readonly onDidStartContainer: vscode.Event<string>;
   /** undefined: cancelled, refused (untrusted) or failed (already reported to the user). */
   build(request: BuildRequest): Promise<BuildResult | undefined>;
   run(request: RunRequest): Promise<RunResult | undefined>;
@@ -60,10 +64,22 @@ export interface DockerCommands {
   readonly run: CommandSpec;
 }
 
-export function createDockerApi(deps: Deps, commands: DockerCommands, joinPath: (base: vscode.Uri, rel: string) => vscode.Uri): DockerApi {
+export interface DockerConnection {
+  list(): Promise<readonly ManagedContainer[]>;
+  readonly onDidStartContainer: vscode.Event<string>;
+}
+
+export function createDockerApi(
+  deps: Deps,
+  commands: DockerCommands,
+  connection: DockerConnection,
+  joinPath: (base: vscode.Uri, rel: string) => vscode.Uri,
+): DockerApi {
   const build = (request: BuildRequest) => runCommand(commands.build, deps, [request]) as Promise<BuildResult | undefined>;
   const run = (request: RunRequest) => runCommand(commands.run, deps, [request]) as Promise<RunResult | undefined>;
   return {
+    listContainers: () => connection.list(),
+    onDidStartContainer: connection.onDidStartContainer,
     build,
     run,
     async buildAndRun(folder, plan) {

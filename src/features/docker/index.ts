@@ -37,7 +37,11 @@ export function register(context: vscode.ExtensionContext, deps: Deps, others: D
   // (the closures run after `api` exists).
   const build = buildImageCommand(feature, (request) => api.run(request));
   const run = runContainerCommand(feature, { build: (request) => api.build(request), detection: others.detection });
-  const api: DockerApi = createDockerApi(deps, { build, run }, (base, rel) => vscode.Uri.joinPath(base, ...rel.split('/')));
+  const connection = {
+    list: async () => (await session.getEngine()).listManagedContainers(),
+    onDidStartContainer: session.onDidStartContainer,
+  };
+  const api: DockerApi = createDockerApi(deps, { build, run }, connection, (base, rel) => vscode.Uri.joinPath(base, ...rel.split('/')));
   registerCommands(context, deps, [
     build,
     run,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelDockApi } from '../../../src/extension';
+import { pollFor } from '../../shared/poll';
 
 export const EXTENSION_ID = 'modeldock.modeldock';
 
@@ -12,20 +13,14 @@ export async function activated(): Promise<{ ext: vscode.Extension<ModelDockApi>
   return { ext, api, wallMs: performance.now() - t0, wasActive };
 }
 
-/** Polls for a state with a deadline, for things that settle asynchronously (no fixed waits). */
-export async function waitFor<T>(
+/** Polls for a state with a deadline (the shared poller of every test tier). */
+export function waitFor<T>(
   what: string | (() => string),
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 20_000,
   intervalMs = 50,
 ): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return pollFor(what, probe, timeoutMs, intervalMs);
 }
 
 export function workspaceRoot(): vscode.Uri {

@@ -1,0 +1,130 @@
+// "Model Metrics": live figures of the model servers ModelDock started, scraped from their
+// /metrics while the view is visible (never when hidden): request rate, p50/p95 latency, error
+// ratio, in-flight and queued requests, GPU memory, each with a small sparkline.
+import * as vscode from 'vscode';
+import { formatBytes } from '../../core/format';
+import { formatSeconds, sparkline, type Figures } from '../../core/metrics/figures';
+import { metricsUrl } from '../../core/metrics/targets';
+import type { Deps } from '../../platform/deps';
+import { errorMessage } from '../../platform/errors';
+import type { DockerApi } from '../docker/api';
+import { MetricsModel, httpFetcher, type MetricsTarget, type TargetState } from './model';
+
+export const METRICS_VIEW_ID = 'modeldock.views.metrics';
+
+type Node = { kind: 'target'; state: TargetState } | { kind: 'figure'; label: string; value: string; spark: string; tooltip?: string } | { kind: 'info'; label: string; detail?: string };
+
+function rows(s: TargetState): Node[] {
+  if (s.error && s.scrapes === 0) return [{ kind: 'info', label: 'No metrics yet', detail: s.error }];
+  const h = s.history;
+  const last: Figures | undefined = h[h.length - 1];
+  const series = (pick: (f: Figures) => number | null) => sparkline(h.map(pick));
+  const out: Node[] = [];
+  if (s.error) out.push({ kind: 'info', label: 'Last scrape failed', detail: s.error });
+  if (!last) return [{ kind: 'info', label: 'Waiting for the first scrape…' }];
+  const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(v < 0.01 ? 2 : 1)} %`);
+  out.push({ kind: 'figure', label: 'Requests', value: last.requestRate === null ? '– (needs two scrapes)' : `${last.requestRate.toFixed(2)}/s`, spark: series((f) => f.requestRate) });
+  out.push({ kind: 'figure', label: 'Latency p50 / p95', value: `${formatSeconds(last.p50)} / ${formatSeconds(last.p95)}`, spark: series((f) => f.p95 ?? f.p50) });
+  out.push({ kind: 'figure', label: 'Errors', value: pct(last.errorRatio), spark: series((f) => f.errorRatio) });
+  if (last.inFlight !== null) out.push({ kind: 'figure', label: 'In flight', value: String(last.inFlight), spark: series((f) => f.inFlight) });
+  if (last.queued !== null) out.push({ kind: 'figure', label: 'Queued', value: String(last.queued), spark: series((f) => f.queued) });
+  if (last.gpuMemoryTotalBytes !== null || last.gpuMemoryUsedBytes !== null) {
+    out.push({
+      kind: 'figure',
+      label: 'GPU memory',
+      value: `${last.gpuMemoryUsedBytes === null ? '–' : formatBytes(last.gpuMemoryUsedBytes)} / ${last.gpuMemoryTotalBytes === null ? '–' : formatBytes(last.gpuMemoryTotalBytes)}`,
+      spark: series((f) => f.gpuMemoryUsedBytes),
+    });
+  } else {
+    out.push({ kind: 'info', label: 'GPU memory', detail: 'not exported (no GPU in this container, or the server does not report it)' });
+  }
+  return out;
+}
+
+class MetricsTreeProvider implements vscode.TreeDataProvider<Node> {
+  constructor(
+    private readonly model: MetricsModel,
+    readonly onDidChangeTreeData: vscode.Event<Node | undefined>,
+  ) {}
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      const targets = this.model.targets;
+      if (targets.length === 0) return [{ kind: 'info', label: 'No running model server', detail: 'Start one with Run Container or the wizard\'s Build & Run.' }];
+      return targets.map((state) => ({ kind: 'target', state }));
+    }
+    return node.kind === 'target' ? rows(node.state) : [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'target') {
+      const item = new vscode.TreeItem(node.state.target.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `metrics:${node.state.target.id}`;
+      item.description = node.state.target.description;
+      item.tooltip = node.state.target.url;
+      item.iconPath = new vscode.ThemeIcon(node.state.error ? 'warning' : 'pulse');
+      item.contextValue = 'modeldock.metricsTarget';
+      return item;
+    }
+    if (node.kind === 'figure') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.description = node.spark ? `${node.value}  ${node.spark}` : node.value;
+      item.tooltip = node.tooltip ?? `${node.label}: ${node.value}`;
+      return item;
+    }
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    item.description = node.detail;
+    item.tooltip = node.detail;
+    item.iconPath = new vscode.ThemeIcon('info');
+    return item;
+  }
+}
+
+/** Containers ModelDock started, as metrics targets (one per container with a published port). */
+async function containerTargets(docker: DockerApi): Promise<MetricsTarget[]> {
+  const list = await docker.listContainers();
+  const out: MetricsTarget[] = [];
+  for (const c of list) {
+    if (c.state !== 'running') continue;
+    const url = metricsUrl(c.ports);
+    if (url) out.push({ id: c.id, label: c.name, description: `container · ${c.image}`, url });
+  }
+  return out;
+}
+
+export function register(context: vscode.ExtensionContext, deps: Deps, docker: DockerApi): void {
+  const changed = new vscode.EventEmitter<Node | undefined>();
+  const model = new MetricsModel(httpFetcher(), () => changed.fire(undefined));
+  const provider = new MetricsTreeProvider(model, changed.event);
+  const view = vscode.window.createTreeView(METRICS_VIEW_ID, { treeDataProvider: provider });
+  const updateTargets = async () => {
+    try {
+      model.setTargets(await containerTargets(docker));
+    } catch (err) {
+      deps.log.debug(`metrics: cannot list containers: ${errorMessage(err)}`);
+      model.setTargets([]);
+    }
+  };
+  // Scrape only while someone looks: the timer starts with the view and stops when it hides.
+  let relist: ReturnType<typeof setInterval> | undefined;
+  const follow = (visible: boolean) => {
+    clearInterval(relist);
+    if (!visible) {
+      model.stop();
+      return;
+    }
+    void updateTargets().then(() => model.start());
+    relist = setInterval(() => void updateTargets(), 15_000);
+  };
+  context.subscriptions.push(
+    view,
+    model,
+    changed,
+    { dispose: () => clearInterval(relist) },
+    view.onDidChangeVisibility((e) => follow(e.visible)),
+    docker.onDidStartContainer(() => {
+      if (view.visible) void updateTargets();
+    }),
+  );
+  if (view.visible) follow(true);
+}
