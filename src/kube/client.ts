@@ -3,7 +3,7 @@ import { Writable, PassThrough } from 'node:stream';
 import YAML from 'yaml';
 import { KubeError, errorFromStatus, errorFromTransport, isKubeError, type RequestDescription } from './errors';
 import { createTransport, type Transport } from './http';
-import { kubeconfigText, listContexts, type LoadedKubeconfig, type RawKubeconfig } from './kubeconfig';
+import { kubeconfigText, listContexts, refusalFor, type LoadedKubeconfig, type RawKubeconfig } from './kubeconfig';
 import { isKubeObject, parseNamespace, parsePod, parseWorkload } from './parse';
 import { Reflector } from './reflector';
 import {
@@ -91,13 +91,16 @@ const discard = () => new Writable({ write: (_chunk, _enc, cb) => cb() });
  * never open the Clusters view never pay for it.
  */
 export async function createClusterClient(options: ClusterClientOptions): Promise<ClusterClient> {
-  const k8s = await import('@kubernetes/client-node');
   const config = rawConfig(options.kubeconfig);
   const contextName = options.context ?? config['current-context'] ?? config.contexts[0]?.name;
   if (!contextName) throw new KubeError({ kind: 'no-kubeconfig', message: 'The kubeconfig has no contexts.' });
   if (!config.contexts.some((c) => c.name === contextName)) {
     throw new KubeError({ kind: 'no-kubeconfig', message: `Context "${contextName}" is not in the kubeconfig.` });
   }
+  // Before client-node sees the config: it would run the credential plugin on the first request.
+  const refusal = refusalFor(options.kubeconfig, contextName);
+  if (refusal) throw new KubeError({ kind: 'untrusted-config', message: refusal.message, hint: refusal.hint });
+  const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   try {
     kc.loadFromString(kubeconfigText(config, contextName));

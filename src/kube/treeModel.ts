@@ -48,7 +48,21 @@ export type TreeNode =
   | { readonly type: 'workload'; readonly id: string; info: WorkloadInfo }
   | { readonly type: 'pod'; readonly id: string; info: PodInfo; containers?: TreeNode[] }
   | { readonly type: 'container'; readonly id: string; readonly pod: PodInfo; readonly info: ContainerInfo }
-  | { readonly type: 'message'; readonly id: string; readonly kind: 'loading' | 'info' | 'error'; readonly text: string; readonly error?: KubeErrorInfo; readonly command?: string };
+  | {
+      readonly type: 'message';
+      readonly id: string;
+      readonly kind: MessageKind;
+      readonly text: string;
+      readonly error?: KubeErrorInfo;
+      /** What Retry on this node restarts: a scope key, `namespaces`, or the whole session. */
+      readonly retries?: string;
+    };
+
+/** `connect`: the context waits for the user to ask before ModelDock talks to the cluster. */
+export type MessageKind = 'loading' | 'info' | 'error' | 'connect';
+
+/** Where the active context stands, for the view's welcome text and for tests. */
+export type ConnectionState = 'no-context' | 'needs-consent' | 'connecting' | 'connected' | 'failed';
 
 export type NodeOf<T extends TreeNode['type']> = Extract<TreeNode, { type: T }>;
 
@@ -58,6 +72,11 @@ export interface TreeModelOptions {
   /** ModelDock's own current context (extension state), overriding the file's current-context. */
   readonly activeContext?: string;
   readonly favorites?: readonly string[];
+  /**
+   * False in an untrusted workspace: the current context shows a "Connect" node and nothing talks
+   * to a cluster (nor runs a credential plugin) until the user asks with connect().
+   */
+  readonly autoConnect?: boolean;
   readonly coalesceMs?: number;
   readonly now?: () => number;
   readonly trace?: (message: string) => void;
@@ -101,12 +120,15 @@ export class ClusterTreeModel implements Disposable {
   private favorites: string[];
   private filter = '';
   private visible = true;
+  private autoConnect: boolean;
+  private consented = false;
   private readonly now: () => number;
   private readonly trace: (m: string) => void;
 
   constructor(private readonly options: TreeModelOptions) {
     this.active = options.activeContext;
     this.favorites = [...(options.favorites ?? [])];
+    this.autoConnect = options.autoConnect ?? true;
     this.now = options.now ?? Date.now;
     this.trace = options.trace ?? (() => undefined);
     this.coalescer = new Coalescer(options.coalesceMs ?? 100, (keys) => this.flush(keys));
@@ -124,6 +146,29 @@ export class ClusterTreeModel implements Disposable {
 
   get namespaceFilter(): string {
     return this.filter;
+  }
+
+  get connection(): ConnectionState {
+    const s = this.session;
+    if (!this.kubeconfig || !this.contexts().some((c) => c.current)) return 'no-context';
+    if (!this.autoConnect && !this.consented) return 'needs-consent';
+    if (s?.error) return 'failed';
+    if (s?.client) return 'connected';
+    return 'connecting';
+  }
+
+  /** The user asked to connect (the Connect node): allowed from now on in this window. */
+  connect(): void {
+    if (this.consented) return;
+    this.consented = true;
+    this.changed.fire(undefined);
+  }
+
+  /** The workspace became trusted: connect without asking from now on. */
+  setAutoConnect(auto: boolean): void {
+    if (this.autoConnect === auto) return;
+    this.autoConnect = auto;
+    this.changed.fire(undefined);
   }
 
   /** Reload the kubeconfig and start over (the Refresh button, a settings change). */
@@ -186,13 +231,18 @@ export class ClusterTreeModel implements Disposable {
     this.changed.fire([node]);
   }
 
-  /** Restart the watch behind a node (after a 403 was fixed, say). */
+  /** Restart what failed behind a node (after a 403 was fixed, say); no node: start over. */
   retry(node?: TreeNode): void {
-    if (!node || node.type === 'context') return this.refresh();
     const s = this.session;
-    if (!s) return;
-    for (const [k, scope] of s.scopes) if (node.type === 'namespace' ? k.endsWith(`:${node.name}`) : true) scope.watch.restart();
-    s.namespaces?.watch.restart();
+    if (!node || node.type === 'context' || !s) return this.refresh();
+    if (node.type === 'message') {
+      if (node.retries === 'namespaces') return s.namespaces ? s.namespaces.watch.restart() : this.refresh();
+      const scope = node.retries === undefined ? undefined : s.scopes.get(node.retries);
+      return scope ? scope.watch.restart() : this.refresh();
+    }
+    const ns = node.type === 'namespace' ? node.name : 'namespace' in node ? node.namespace : undefined;
+    for (const [k, scope] of s.scopes) if (ns === undefined || k.endsWith(`:${ns}`)) scope.watch.restart();
+    if (ns === undefined) s.namespaces?.watch.restart();
   }
 
   contexts(): KubeContextInfo[] {
@@ -248,7 +298,8 @@ export class ClusterTreeModel implements Disposable {
         if (node.error) return presentError(node.error);
         return {
           label: node.text,
-          icon: node.kind === 'loading' ? { id: 'loading~spin' } : { id: 'info' },
+          ...(node.kind === 'connect' ? { tooltip: 'This workspace is not trusted: ModelDock connects with your own kubeconfig only when you ask.' } : {}),
+          icon: node.kind === 'loading' ? { id: 'loading~spin' } : node.kind === 'connect' ? { id: 'plug' } : { id: 'info' },
           contextValue: `modeldock.message.${node.kind}`,
           collapsible: 'none',
         };
@@ -272,8 +323,8 @@ export class ClusterTreeModel implements Disposable {
     }
   }
 
-  private message(id: string, kind: 'loading' | 'info' | 'error', text: string, error?: KubeErrorInfo): TreeNode {
-    return { type: 'message', id, kind, text, ...(error ? { error } : {}) };
+  private message(id: string, kind: MessageKind, text: string, error?: KubeErrorInfo, retries?: string): TreeNode {
+    return { type: 'message', id, kind, text, ...(error ? { error } : {}), ...(retries !== undefined ? { retries } : {}) };
   }
 
   private rootChildren(): TreeNode[] {
@@ -315,8 +366,9 @@ export class ClusterTreeModel implements Disposable {
 
   private contextChildren(node: NodeOf<'context'>): TreeNode[] {
     if (!node.info.current || !this.kubeconfig) return [];
+    if (!this.autoConnect && !this.consented) return [this.message(`${node.id}/connect`, 'connect', 'Connect…')];
     const s = this.ensureSession(node.info.name);
-    if (s.error) return [this.message(`${node.id}/error`, 'error', s.error.message, s.error)];
+    if (s.error) return [this.message(`${node.id}/error`, 'error', s.error.message, s.error, 'session')];
     if (!s.client) {
       const kubeconfig = this.kubeconfig;
       s.starting ??= this.options.createClient(kubeconfig, node.info.name).then(
@@ -347,7 +399,7 @@ export class ClusterTreeModel implements Disposable {
     const names = new Set<string>(state.kind === 'ready' ? [...s.namespaces.watch.items.keys()] : []);
     const out: TreeNode[] = [];
     if (state.kind === 'error') {
-      out.push(this.message(`${node.id}/nserror`, 'error', state.error.message, state.error));
+      out.push(this.message(`${node.id}/nserror`, 'error', state.error.message, state.error, 'namespaces'));
       // Users who may not list namespaces can still work in theirs: keep the context's and favourites.
       names.add(client.defaultNamespace);
     }
@@ -409,7 +461,7 @@ export class ClusterTreeModel implements Disposable {
     const state = scope.watch.state;
     if (state.kind === 'loading') return [this.message(`${owner.id}/loading`, 'loading', 'Loading…')];
     const out: TreeNode[] = [];
-    if (state.kind === 'error') out.push(this.message(`${owner.id}/error`, 'error', state.error.message, state.error));
+    if (state.kind === 'error') out.push(this.message(`${owner.id}/error`, 'error', state.error.message, state.error, key));
     scope.sorted ??= [...scope.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (state.kind === 'ready' && scope.sorted.length === 0) out.push(this.message(`${owner.id}/empty`, 'info', kind === 'Pod' ? 'No pods' : 'None'));
     return out.length ? [...out, ...scope.sorted] : scope.sorted;

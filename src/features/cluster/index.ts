@@ -19,7 +19,7 @@ import {
 } from '../../kube';
 import { KubeDocumentProvider, SCHEME } from './describe';
 import { PodLogs, type PodLogSession } from './logs';
-import { readKubeSettings } from './settings';
+import { readKubeSettings as readSettings, type KubeSettings } from './settings';
 import { ClusterTreeProvider } from './tree';
 
 export { ClusterTreeProvider, ClusterTreeItem } from './tree';
@@ -44,6 +44,8 @@ export interface ClusterFeature extends vscode.Disposable {
   readonly documents: KubeDocumentProvider;
   portForwards(): readonly PortForwardHandle[];
 }
+
+const readKubeSettings = (): KubeSettings => readSettings(vscode.workspace.getConfiguration('modeldock.kube'));
 
 function node<T extends TreeNode['type']>(arg: unknown, ...types: T[]): NodeOf<T> {
   const n = arg as TreeNode | undefined;
@@ -71,6 +73,7 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
         setting: readKubeSettings().kubeconfig,
         ...(process.env.KUBECONFIG !== undefined ? { env: process.env.KUBECONFIG } : {}),
         home: os.homedir(),
+        workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       }));
   const createClient =
     options.createClient ?? ((kubeconfig: LoadedKubeconfig, ctx: string) => createClusterClient({ kubeconfig, context: ctx, trace }));
@@ -80,6 +83,7 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
     createClient,
     ...(storedContext ? { activeContext: storedContext } : {}),
     favorites: readKubeSettings().favoriteNamespaces,
+    autoConnect: vscode.workspace.isTrusted,
     ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
     trace,
   });
@@ -106,8 +110,11 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
         forwards = [];
       }
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => model.setAutoConnect(true)),
+    // Which files count as the workspace's changed: their credentials are judged again.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => model.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('modeldock.kube.kubeconfig')) model.refresh();
+      if (e.affectsConfiguration('modeldock.kube.kubeconfig') || e.affectsConfiguration('modeldock.kube.writeCurrentContext')) model.refresh();
       else if (e.affectsConfiguration('modeldock.kube.favoriteNamespaces')) model.setFavorites(readKubeSettings().favoriteNamespaces);
     }),
     { dispose: () => model.dispose() },
@@ -132,6 +139,8 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
 
   const specs: CommandSpec[] = [
     { id: 'modeldock.kube.refresh', title: 'Refresh Clusters', run: wrap(async () => model.refresh()) },
+    // In an untrusted workspace the view waits for this: the user's own kubeconfig, on request.
+    { id: 'modeldock.kube.connect', title: 'Connect to Cluster', run: wrap(async () => model.connect()) },
     {
       id: 'modeldock.kube.switchContext',
       title: 'Switch Kubernetes Context',
@@ -187,7 +196,7 @@ export function createClusterFeature(context: vscode.ExtensionContext, deps: Dep
         const n = node(arg, 'message');
         const e = n.error;
         const action = await vscode.window.showErrorMessage(e ? `${e.message}${e.hint ? `\n\n${e.hint}` : ''}` : n.text, 'Retry');
-        if (action === 'Retry') model.retry();
+        if (action === 'Retry') model.retry(n);
       }),
     },
     {
