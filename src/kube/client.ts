@@ -6,6 +6,7 @@ import { createTransport, type Transport } from './http';
 import { kubeconfigText, listContexts, refusalFor, type LoadedKubeconfig, type RawKubeconfig } from './kubeconfig';
 import { isKubeObject, parseNamespace, parsePod, parseWorkload } from './parse';
 import { Reflector } from './reflector';
+import { resolveTuning, type TuningOverrides } from './tuning';
 import {
   builtinType,
   collectionPath,
@@ -37,6 +38,8 @@ export interface ClusterClientOptions {
   /** Diagnostics sink; messages never contain credentials (we never format headers). */
   readonly trace?: (message: string) => void;
   readonly watchTimeoutSeconds?: number;
+  /** Timeouts, size limits and the reconnect policy; the defaults are what users get. */
+  readonly tuning?: TuningOverrides;
 }
 
 function rawConfig(k: RawKubeconfig | LoadedKubeconfig): RawKubeconfig {
@@ -107,7 +110,8 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
   } catch (err) {
     throw new KubeError({ kind: 'no-kubeconfig', message: `The kubeconfig could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
   }
-  const transport = createTransport(kc);
+  const tuning = resolveTuning(options.tuning);
+  const transport = createTransport(kc, tuning);
   const ctx = listContexts(config, contextName).find((c) => c.name === contextName);
   const defaultNamespace = ctx?.namespace ?? 'default';
   const trace = options.trace ?? (() => undefined);
@@ -177,6 +181,7 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
         parse: parserFor(kind) as (raw: unknown) => T | undefined,
         key: (item) => (item as { meta: { name: string } }).meta.name,
         timeoutSeconds: opts.timeoutSeconds ?? options.watchTimeoutSeconds ?? 300,
+        tuning,
         ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
         ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
         onInvalid: () => trace(`${t.plural}: skipped an object that failed validation`),
@@ -190,7 +195,9 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
     const parse = parserFor(kind);
     const out: T[] = [];
     let cont: string | undefined;
+    let pages = 0;
     do {
+      if (++pages > tuning.maxListPages) throw new KubeError({ kind: 'too-large', message: `list ${t.plural}: more than ${tuning.maxListPages} pages; ModelDock stopped listing.` });
       const body = (await transport.json('GET', collectionPath(t, namespace), {
         query: { limit: 500, continue: cont, labelSelector },
         describe: { verb: 'list', resource: t.plural, ...(namespace ? { namespace } : {}) },
@@ -199,7 +206,9 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
         const item = parse(raw);
         if (item !== undefined) out.push(item as T);
       }
-      cont = typeof body?.metadata?.continue === 'string' && body.metadata.continue ? body.metadata.continue : undefined;
+      const nextCont = typeof body?.metadata?.continue === 'string' && body.metadata.continue ? body.metadata.continue : undefined;
+      if (nextCont !== undefined && nextCont === cont) throw new KubeError({ kind: 'server', message: `list ${t.plural}: the server repeated its continue token` });
+      cont = nextCont;
     } while (cont);
     return out;
   }
