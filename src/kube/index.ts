@@ -10,5 +10,7 @@ export { Backoff, ReconnectPolicy } from './backoff';
 export { DEFAULT_TUNING, resolveTuning, type ClientTuning, type ReconnectTuning, type TuningOverrides } from './tuning';
 export { Coalescer, Emitter, DisposableStore } from './batch';
 export { parsePod, parseWorkload, parseNamespace } from './parse';
-export { ClusterTreeModel, resolveChildren, type TreeNode, type NodeOf, type TreeModelOptions } from './treeModel';
+export { ClusterTreeModel, type TreeNode, type NodeOf, type TreeModelOptions, type ConnectionState, type MessageKind } from './treeModel';
+// Test-only helpers (tests and the benchmark); the extension never imports them.
+export { kubeTestApi, resolveChildren } from './testing';
 export { formatAge, podHealth, type Presentation } from './present';

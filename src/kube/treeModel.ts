@@ -124,6 +124,8 @@ export class ClusterTreeModel implements Disposable {
   private consented = false;
   private readonly now: () => number;
   private readonly trace: (m: string) => void;
+  /** Every node getChildren handed out: commands act only on these, never on a look-alike object. */
+  private issued = new WeakSet<TreeNode>();
 
   constructor(private readonly options: TreeModelOptions) {
     this.active = options.activeContext;
@@ -257,6 +259,20 @@ export class ClusterTreeModel implements Disposable {
   // ---- children ---------------------------------------------------------------------------------
 
   getChildren(node?: TreeNode): TreeNode[] {
+    const children = this.childrenOf(node);
+    for (const c of children) this.issued.add(c);
+    return children;
+  }
+
+  /**
+   * Whether `node` is a node of this tree (handed out by getChildren), not an object that only looks
+   * like one: a command link or another extension can pass any JSON as a command argument.
+   */
+  owns(node: unknown): node is TreeNode {
+    return typeof node === 'object' && node !== null && this.issued.has(node as TreeNode);
+  }
+
+  private childrenOf(node?: TreeNode): TreeNode[] {
     if (!node) return this.rootChildren();
     switch (node.type) {
       case 'context':
@@ -570,7 +586,10 @@ export class ClusterTreeModel implements Disposable {
     if (nodes.length) this.changed.fire(nodes);
   }
 
-  /** Test/bench hook: deliver pending coalesced changes now. */
+  /**
+   * @deprecated Test hook kept only so test/kube-server/bench.ts compiles until it moves to
+   * kubeTestApi.flushPending(model) (src/kube/testing.ts); nothing else may call it.
+   */
   flushPending(): void {
     this.coalescer.fire();
   }
@@ -581,24 +600,4 @@ export class ClusterTreeModel implements Disposable {
     this.session = undefined;
     this.changed.dispose();
   }
-}
-
-/** Resolves a node's children once they are no longer "Loading…" (tests, benchmark, commands). */
-export function resolveChildren(model: ClusterTreeModel, node: TreeNode | undefined, timeoutMs = 10_000): Promise<TreeNode[]> {
-  return new Promise((resolve, reject) => {
-    const isLoading = (c: TreeNode[]) => c.some((n) => n.type === 'message' && n.kind === 'loading');
-    const first = model.getChildren(node);
-    if (!isLoading(first)) return resolve(first);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`children of ${node?.id ?? 'root'} still loading after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const sub = model.onDidChange(() => {
-      const c = model.getChildren(node);
-      if (isLoading(c)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(c);
-    });
-  });
 }

@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';
-import { ClusterTreeModel, createClusterClient, loadKubeconfig, resolveChildren, type TreeNode } from '../../../src/kube';
+import { ClusterTreeModel, createClusterClient, kubeTestApi, loadKubeconfig, type TreeNode } from '../../../src/kube';
 import { markerPlugin, namespaceList, scratch, sendJson, startMiniApi, startWatch, writeKubeconfig, type MiniApi } from './miniApi';
 
 describe('tree model: connect only when asked', () => {
@@ -17,6 +17,8 @@ describe('tree model: connect only when asked', () => {
   let plugin: Awaited<ReturnType<typeof markerPlugin>>;
 
   before(async () => {
+    // client-node takes seconds to load on a busy machine; not inside the tests' deadlines.
+    await import('@kubernetes/client-node');
     root = await scratch('consent');
     api = await startMiniApi((_req, res, url) => {
       if (url.searchParams.get('watch')) return startWatch(res); // stays open, says nothing
@@ -48,10 +50,14 @@ describe('tree model: connect only when asked', () => {
       coalesceMs: 5,
     });
     try {
-      const roots = await resolveChildren(model, undefined);
+      const roots = await kubeTestApi.resolveChildren(model, undefined);
       const ctx = roots.find((n): n is Extract<TreeNode, { type: 'context' }> => n.type === 'context' && n.info.current);
       assert.ok(ctx, 'the contexts are listed (reading the file is not connecting)');
       assert.equal(model.present(ctx).collapsible, 'expanded');
+      // Commands act only on nodes the tree handed out, never on a look-alike (a command link's JSON).
+      assert.equal(model.owns(ctx), true);
+      assert.equal(model.owns(JSON.parse(JSON.stringify(ctx))), false);
+      assert.equal(model.owns({ type: 'pod', id: 'x', info: { meta: { name: 'prod-db', namespace: 'prod' } } }), false);
       const children = model.getChildren(ctx);
       assert.equal(children.length, 1);
       const connect = children[0]!;
@@ -61,7 +67,7 @@ describe('tree model: connect only when asked', () => {
       // Switching context, refreshing and hiding/showing the view are not consent either.
       model.switchContext('other');
       model.refresh();
-      await resolveChildren(model, undefined);
+      await kubeTestApi.resolveChildren(model, undefined);
       model.setVisible(false);
       model.setVisible(true);
       const other = model.getChildren(undefined).find((n) => n.type === 'context' && n.info.current);
@@ -72,7 +78,7 @@ describe('tree model: connect only when asked', () => {
       assert.equal(await plugin.ran(), false, 'the credential plugin ran');
 
       model.connect();
-      const namespaces = await resolveChildren(model, other);
+      const namespaces = await kubeTestApi.resolveChildren(model, other, 30_000);
       assert.deepEqual(namespaces.flatMap((n) => (n.type === 'namespace' ? [n.name] : [])), ['default', 'ml']);
       assert.equal(model.connection, 'connected');
       assert.equal(created, 1);
@@ -91,10 +97,10 @@ describe('tree model: connect only when asked', () => {
       coalesceMs: 5,
     });
     try {
-      const ctx = (await resolveChildren(model, undefined)).find((n) => n.type === 'context' && n.info.current);
+      const ctx = (await kubeTestApi.resolveChildren(model, undefined)).find((n) => n.type === 'context' && n.info.current);
       assert.equal(model.connection, 'needs-consent');
       model.setAutoConnect(true);
-      const namespaces = await resolveChildren(model, ctx);
+      const namespaces = await kubeTestApi.resolveChildren(model, ctx, 30_000);
       assert.ok(namespaces.some((n) => n.type === 'namespace' && n.name === 'ml'));
     } finally {
       model.dispose();

@@ -4,11 +4,11 @@
  * garbage events. Request counts are measured over real-time windows; the tunables are shrunk
  * through ClusterClientOptions.tuning where a default would make the test slow.
  */
-import { test, describe, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as http from 'node:http';
 import { join } from 'node:path';
-import { createClusterClient, isKubeError, ClusterTreeModel, resolveChildren, type ClusterClient, type ResourceWatch, type TuningOverrides, type WatchState, type LoadedKubeconfig } from '../../../src/kube';
+import { createClusterClient, isKubeError, ClusterTreeModel, kubeTestApi, type ClusterClient, type ResourceWatch, type TuningOverrides, type WatchState, type LoadedKubeconfig } from '../../../src/kube';
 import type { RawKubeconfig } from '../../../src/kube/kubeconfig';
 import { event, namespaceList, pod, podList, scratch, sendJson, startMiniApi, startWatch, type MiniApi, type SeenRequest } from './miniApi';
 import { promises as fs } from 'node:fs';
@@ -25,6 +25,8 @@ function kubeconfig(server: string): RawKubeconfig {
 }
 
 const cleanups: (() => unknown)[] = [];
+// client-node takes seconds to load on a busy machine: load it before any measured window.
+before(() => import('@kubernetes/client-node'));
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
@@ -341,7 +343,7 @@ describe('the tree: a session that cannot recover shows its error with Retry, an
       coalesceMs: 5,
     });
     cleanups.push(() => model.dispose());
-    const ctx = (await resolveChildren(model, undefined)).find((n) => n.type === 'context');
+    const ctx = (await kubeTestApi.resolveChildren(model, undefined)).find((n) => n.type === 'context');
     assert.ok(ctx);
     const errorNode = await new Promise<ReturnType<typeof model.getChildren>[number]>((resolve) => {
       const look = () => model.getChildren(ctx).find((n) => n.type === 'message' && n.kind === 'error');

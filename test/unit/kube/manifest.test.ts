@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 interface Setting {
   scope?: string;
@@ -40,5 +40,24 @@ describe('manifest: settings a workspace must not choose', () => {
     }
     const ids = new Set(pkg.contributes.commands.map((c) => c.command));
     for (const id of ['modeldock.kube.connect']) assert.ok(ids.has(id), id);
+  });
+});
+
+describe('cluster commands: one file each, one table', () => {
+  const dir = 'src/features/cluster/commands';
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+  const table = readFileSync(`${dir}/index.ts`, 'utf8');
+  const contributed = pkg.contributes.commands.map((c) => c.command).filter((id) => id.startsWith('modeldock.kube.'));
+
+  test('every contributed modeldock.kube command has exactly one file, registered in the table', () => {
+    const idsByFile = new Map(files.map((f) => [f, [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/id: '(modeldock\.kube\.[A-Za-z]+)'/g)].map((m) => m[1])]));
+    for (const [f, ids] of idsByFile) {
+      assert.equal(ids.length, 1, `${f} declares ${ids.length} commands`);
+      assert.match(f, /^[a-z]+[A-Z][A-Za-z]*\.ts$/, `${f}: verbNoun file name`);
+      const factory = /export function (\w+Command)\(/.exec(readFileSync(`${dir}/${f}`, 'utf8'))?.[1];
+      assert.ok(factory && new RegExp(`\\b${factory},`).test(table), `${f}: ${factory} is not in the table`);
+    }
+    const declared = [...idsByFile.values()].flat();
+    assert.deepEqual([...declared].sort(), [...contributed].sort());
   });
 });

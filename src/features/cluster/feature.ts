@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import type { CommandSpec } from '../../platform/commands';
+import { CancelledError, UserError } from '../../platform/errors';
+import { KubeError, type ClusterClient, type ClusterTreeModel, type NodeOf, type PortForwardHandle, type TreeNode } from '../../kube';
+import type { KubeDocumentProvider } from './describe';
+import type { PodLogs } from './logs';
+import { readKubeSettings, type KubeSettings } from './settings';
+
+export const VIEW_ID = 'modeldock.views.cluster';
+export const ACTIVE_CONTEXT_KEY = 'modeldock.kube.activeContext';
+
+/** Port-forwards of the active context; they go with it on a context switch. */
+export class PortForwards implements vscode.Disposable {
+  private handles: PortForwardHandle[] = [];
+  add(h: PortForwardHandle): void {
+    this.handles.push(h);
+  }
+  list(): readonly PortForwardHandle[] {
+    return this.handles;
+  }
+  /** Stops them all. */
+  clear(): void {
+    for (const h of this.handles) h.dispose();
+    this.handles = [];
+  }
+  /** The client they belonged to was disposed (context switch): forget them. */
+  forget(): void {
+    this.handles = [];
+  }
+  dispose(): void {
+    this.clear();
+  }
+}
+
+/** What every cluster command shares; passed in, never reached for globally. */
+export interface ClusterFeature {
+  readonly model: ClusterTreeModel;
+  readonly view: vscode.TreeView<TreeNode>;
+  readonly logs: PodLogs;
+  readonly documents: KubeDocumentProvider;
+  readonly forwards: PortForwards;
+  /** Where ModelDock keeps its own current context (never the workspace's). */
+  readonly globalState: vscode.Memento;
+  settings(): KubeSettings;
+}
+
+export function currentSettings(): KubeSettings {
+  return readKubeSettings(vscode.workspace.getConfiguration('modeldock.kube'));
+}
+
+/**
+ * The tree node a command was invoked on. Only nodes the tree itself handed out count: a command
+ * link or another extension can pass any JSON that merely looks like a pod.
+ */
+export function nodeArg<T extends TreeNode['type']>(feature: ClusterFeature, arg: unknown, ...types: T[]): NodeOf<T> {
+  if (!feature.model.owns(arg) || !types.includes(arg.type as T)) {
+    throw new UserError('Run this command from an item in the Clusters view.');
+  }
+  return arg as NodeOf<T>;
+}
+
+export function requireClient(feature: ClusterFeature): ClusterClient {
+  const c = feature.model.client;
+  if (!c) throw new UserError('No cluster is connected.', 'Expand the current context in the Clusters view first.');
+  return c;
+}
+
+/** A modal question; resolves when the user chose `action`, throws CancelledError otherwise. */
+export async function confirm(message: string, detail: string, action: string): Promise<void> {
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
+  if (answer !== action) throw new CancelledError();
+}
+
+/** A cluster command: KubeErrors reach the user as their message and hint, like any UserError. */
+export function kubeCommand(spec: CommandSpec): CommandSpec {
+  return {
+    ...spec,
+    async run(deps, ...args) {
+      try {
+        return await spec.run(deps, ...args);
+      } catch (err) {
+        if (err instanceof KubeError) throw new UserError(err.info.message, err.info.hint, { cause: err });
+        throw err;
+      }
+    },
+  };
+}
