@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ClusterTreeModel, TreeNode } from '../../kube';
+import type { Answerer } from './feature';
 import type { PodLogs } from './logs';
 
 /**
@@ -11,11 +12,22 @@ import type { PodLogs } from './logs';
  *  - view: the TreeView itself (reveal, visibility).
  *  - logs: the open log sessions; onDidWrite reports every line written to any of them (the output
  *    channels cannot be read back).
- * Modal confirmations (delete, restart, apply) are answered in the UI like a person does; no
- * argument or flag skips them.
+ *  - test: the only test hook (see ClusterTestApi).
  */
 export interface ClusterApi {
   readonly model: ClusterTreeModel;
   readonly view: vscode.TreeView<TreeNode>;
   readonly logs: PodLogs;
+  readonly test: ClusterTestApi;
+}
+
+/**
+ * What the extension-host tests need and a person does not. VS Code refuses modal dialogs in
+ * extension tests, so the confirmations of Delete Pod, Restart Deployment and Apply Manifest are
+ * answered here; every automated answer is logged. It is reachable only by code already running
+ * in the extension host, never by a command argument or link.
+ */
+export interface ClusterTestApi {
+  /** Until disposed, `answerer` answers the cluster commands' modal questions (true: go ahead). */
+  answerConfirmations(answerer: Answerer): vscode.Disposable;
 }

@@ -32,6 +32,49 @@ export class PortForwards implements vscode.Disposable {
   }
 }
 
+/** A modal question a cluster command asks before it changes the cluster. */
+export interface Question {
+  readonly message: string;
+  readonly detail: string;
+  /** The button that goes ahead ("Delete", "Apply", …). */
+  readonly action: string;
+}
+
+/** Answers a Question without a dialog: true goes ahead, false cancels. */
+export type Answerer = (question: Question) => boolean | Promise<boolean>;
+
+/**
+ * The modal confirmations of the cluster commands. A person answers them in a dialog. The
+ * extension-host tests cannot (VS Code refuses dialogs in extension tests), so ClusterApi.test can
+ * install an answerer; command arguments never can, because a command link could pass them.
+ */
+export class Confirmations {
+  private answerer: Answerer | undefined;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  answerWith(answerer: Answerer): vscode.Disposable {
+    this.answerer = answerer;
+    return {
+      dispose: () => {
+        if (this.answerer === answerer) this.answerer = undefined;
+      },
+    };
+  }
+
+  /** Resolves when the answer is to go ahead; throws CancelledError otherwise. */
+  async ask(q: Question): Promise<void> {
+    let yes: boolean;
+    if (this.answerer) {
+      yes = (await this.answerer(q)) === true;
+      this.log(`kube: "${q.message}" answered ${yes ? q.action : 'Cancel'} by ModelDockApi.cluster.test`);
+    } else {
+      yes = (await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.action)) === q.action;
+    }
+    if (!yes) throw new CancelledError();
+  }
+}
+
 /** What every cluster command shares; passed in, never reached for globally. */
 export interface ClusterFeature {
   readonly model: ClusterTreeModel;
@@ -39,6 +82,7 @@ export interface ClusterFeature {
   readonly logs: PodLogs;
   readonly documents: KubeDocumentProvider;
   readonly forwards: PortForwards;
+  readonly confirmations: Confirmations;
   /** Where ModelDock keeps its own current context (never the workspace's). */
   readonly globalState: vscode.Memento;
   settings(): KubeSettings;
@@ -65,10 +109,9 @@ export function requireClient(feature: ClusterFeature): ClusterClient {
   return c;
 }
 
-/** A modal question; resolves when the user chose `action`, throws CancelledError otherwise. */
-export async function confirm(message: string, detail: string, action: string): Promise<void> {
-  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
-  if (answer !== action) throw new CancelledError();
+/** A modal question; resolves when the answer is `action`, throws CancelledError otherwise. */
+export function confirm(feature: ClusterFeature, message: string, detail: string, action: string): Promise<void> {
+  return feature.confirmations.ask({ message, detail, action });
 }
 
 /** A cluster command: KubeErrors reach the user as their message and hint, like any UserError. */

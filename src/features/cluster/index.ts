@@ -6,15 +6,15 @@ import { ClusterTreeModel, createClusterClient, loadKubeconfig } from '../../kub
 import type { ClusterApi } from './api';
 import { CLUSTER_COMMANDS } from './commands';
 import { KubeDocumentProvider, SCHEME } from './describe';
-import { ACTIVE_CONTEXT_KEY, PortForwards, VIEW_ID, currentSettings, type ClusterFeature } from './feature';
+import { ACTIVE_CONTEXT_KEY, Confirmations, PortForwards, VIEW_ID, currentSettings, type ClusterFeature } from './feature';
 import { PodLogs } from './logs';
 import { ClusterTreeProvider } from './tree';
 
 export { ClusterTreeProvider, ClusterTreeItem } from './tree';
 export { PodLogs, PodLogSession, formatLogLine, type LogWrite } from './logs';
 export { KubeDocumentProvider, SCHEME } from './describe';
-export { VIEW_ID, type ClusterFeature } from './feature';
-export type { ClusterApi } from './api';
+export { VIEW_ID, type ClusterFeature, type Question, type Answerer } from './feature';
+export type { ClusterApi, ClusterTestApi } from './api';
 
 /** The workspace's own folders on disk: a kubeconfig inside one is the repository's, not the user's. */
 function workspaceFolders(): string[] {
@@ -49,7 +49,8 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   const logs = new PodLogs();
   const documents = new KubeDocumentProvider(model);
   const forwards = new PortForwards();
-  const feature: ClusterFeature = { model, view, logs, documents, forwards, globalState: context.globalState, settings: currentSettings };
+  const confirmations = new Confirmations((m) => deps.log.info(m));
+  const feature: ClusterFeature = { model, view, logs, documents, forwards, confirmations, globalState: context.globalState, settings: currentSettings };
   let lastContext = model.activeContext;
 
   context.subscriptions.push(
@@ -79,5 +80,5 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   );
   model.setVisible(view.visible);
   registerCommands(context, deps, CLUSTER_COMMANDS.map((make) => make(feature)));
-  return { model, view, logs };
+  return { model, view, logs, test: { answerConfirmations: (answerer) => confirmations.answerWith(answerer) } };
 }

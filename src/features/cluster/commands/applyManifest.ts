@@ -26,7 +26,7 @@ export function applyManifestCommand(feature: ClusterFeature): CommandSpec {
       const right = feature.documents.put(`/apply/${id}/dry-run.yaml`, dry.map((r) => forDiff(r.after)).join('---\n'));
       await vscode.commands.executeCommand('vscode.diff', left, right, `Live ↔ Server Dry-Run: ${vscode.workspace.asRelativePath(uri)} (${client.currentContext})`, { preview: true });
       const summary = dry.map((r) => `${r.before ? 'update' : 'create'} ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`).join('\n');
-      await confirm(`Apply ${dry.length} object(s) to ${client.currentContext}?`, summary, 'Apply');
+      await confirm(feature, `Apply ${dry.length} object(s) to ${client.currentContext}?`, summary, 'Apply');
       // What was dry-run is what is applied, even if the editor changed meanwhile.
       const applied = await client.applyServerSide(text, { dryRun: false });
       void vscode.window.showInformationMessage(`Applied ${applied.length} object(s) to ${client.currentContext} (field manager "modeldock").`);

@@ -12,7 +12,7 @@ export function deletePodCommand(feature: ClusterFeature): CommandSpec {
       const client = requireClient(feature);
       const ns = n.info.meta.namespace ?? 'default';
       const owner = n.info.meta.ownerKind ? `Its ${n.info.meta.ownerKind} will replace it.` : 'It has no controller: it will not come back.';
-      await confirm(`Delete pod ${ns}/${n.info.meta.name} in ${client.currentContext}?`, owner, 'Delete');
+      await confirm(feature, `Delete pod ${ns}/${n.info.meta.name} in ${client.currentContext}?`, owner, 'Delete');
       await client.deletePod(ns, n.info.meta.name);
     },
   });

@@ -14,7 +14,7 @@ export function restartDeploymentCommand(feature: ClusterFeature): CommandSpec {
       if (n.info.kind !== 'Deployment') throw new UserError('Rollout restart applies to Deployments.');
       const client = requireClient(feature);
       const ns = n.info.meta.namespace ?? 'default';
-      await confirm(`Restart deployment ${ns}/${n.info.meta.name} in ${client.currentContext}?`, 'Its pods are replaced by new ones, following its rollout strategy.', 'Restart');
+      await confirm(feature, `Restart deployment ${ns}/${n.info.meta.name} in ${client.currentContext}?`, 'Its pods are replaced by new ones, following its rollout strategy.', 'Restart');
       await client.restartDeployment(ns, n.info.meta.name);
       void vscode.window.showInformationMessage(`Restarting deployment ${n.info.meta.name}.`);
     },
