@@ -8,7 +8,7 @@ import { register as registerCore } from './features/core';
 import { register as registerDetect } from './features/detect';
 import { register as registerLint } from './features/lint';
 import { createService as createContainerizeService, register as registerContainerize } from './features/containerize';
-import { register as registerCluster, type ClusterFeature } from './features/cluster';
+import { register as registerCluster, type ClusterApi } from './features/cluster';
 import { register as registerWizard } from './features/wizard';
 import { register as registerDocker } from './features/docker';
 import { register as registerMetrics } from './features/metrics';
@@ -19,8 +19,8 @@ export interface ModelDockApi {
   /** The current detection report of the first workspace folder, once detection has run. */
   detection(): DetectionReport | undefined;
   readonly onDidDetect: vscode.Event<DetectionReport | undefined>;
-  /** The Clusters view's model (its nodes are what the kube commands take as arguments). */
-  readonly cluster: Pick<ClusterFeature, 'model' | 'logs' | 'view'>;
+  /** The Clusters view: its model (whose nodes the kube commands take), view, logs and test hook. */
+  readonly cluster: ClusterApi;
 }
 
 // Wiring only: logger, config, then one register(context, deps) per feature. Each feature

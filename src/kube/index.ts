@@ -6,8 +6,11 @@ export { createClusterClient, parseManifests, FIELD_MANAGER, type ClusterClientO
 export { loadKubeconfig, kubeconfigPaths, mergeKubeconfigs, listContexts, writeCurrentContext, type LoadedKubeconfig, type RawKubeconfig } from './kubeconfig';
 export { classifyLogLine, LogFollower, LineSplitter, type LogLine, type LineClass, type LogProblem } from './logs';
 export { describeYaml, forDiff, cleanForDisplay } from './describe';
-export { Backoff } from './backoff';
+export { Backoff, ReconnectPolicy } from './backoff';
+export { DEFAULT_TUNING, resolveTuning, type ClientTuning, type ReconnectTuning, type TuningOverrides } from './tuning';
 export { Coalescer, Emitter, DisposableStore } from './batch';
 export { parsePod, parseWorkload, parseNamespace } from './parse';
-export { ClusterTreeModel, resolveChildren, type TreeNode, type NodeOf, type TreeModelOptions } from './treeModel';
+export { ClusterTreeModel, type TreeNode, type NodeOf, type TreeModelOptions, type ConnectionState, type MessageKind } from './treeModel';
+// Test-only helpers (tests and the benchmark); the extension never imports them.
+export { kubeTestApi, resolveChildren } from './testing';
 export { formatAge, podHealth, type Presentation } from './present';

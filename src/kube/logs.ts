@@ -1,3 +1,4 @@
+import { LineBuffer } from './lines';
 import type { ClusterClient, Disposable, LogOptions, PodInfo, ResourceWatch } from './types';
 
 /** Typical ML failures worth a highlight and a hint, in the order they are tested. */
@@ -76,18 +77,20 @@ export interface LogLine {
   readonly cls?: LineClass;
 }
 
-/** Splits a stream of text chunks into lines, holding the partial last line until it completes. */
+/** A log line longer than this is shown in pieces: a container printing binary must not fill memory. */
+export const MAX_LOG_LINE = 64 * 1024;
+
+/** Splits a stream of text chunks into lines (CRLF too), holding at most `maxLength` of a partial line. */
 export class LineSplitter {
-  private rest = '';
-  constructor(private readonly onLine: (line: string) => void) {}
+  private readonly buffer: LineBuffer;
+  constructor(onLine: (line: string) => void, maxLength = MAX_LOG_LINE) {
+    this.buffer = new LineBuffer(maxLength, (l) => onLine(l.endsWith('\r') ? l.slice(0, -1) : l), 'split');
+  }
   push(text: string): void {
-    const parts = (this.rest + text).split('\n');
-    this.rest = parts.pop() ?? '';
-    for (const p of parts) this.onLine(p.endsWith('\r') ? p.slice(0, -1) : p);
+    this.buffer.push(text);
   }
   flush(): void {
-    if (this.rest) this.onLine(this.rest);
-    this.rest = '';
+    this.buffer.flush();
   }
 }
 

@@ -196,6 +196,9 @@ export function presentError(err: KubeErrorInfo): Presentation {
     case 'tls':
       label = 'TLS certificate not trusted';
       break;
+    case 'untrusted-config':
+      label = 'Refused: kubeconfig not trusted';
+      break;
     default:
       label = err.message;
   }

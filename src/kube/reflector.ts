@@ -1,7 +1,9 @@
-import { Backoff } from './backoff';
+import { ReconnectPolicy } from './backoff';
 import { Emitter } from './batch';
-import { KubeError, isKubeError } from './errors';
+import { KubeError, errorFromStatus, isKubeError } from './errors';
 import type { StreamHandle, Transport } from './http';
+import { LineBuffer } from './lines';
+import { DEFAULT_TUNING, type ClientTuning } from './tuning';
 import type { Disposable, KubeErrorInfo, ResourceWatch, WatchChange, WatchState } from './types';
 
 /**
@@ -10,8 +12,10 @@ import type { Disposable, KubeErrorInfo, ResourceWatch, WatchChange, WatchState 
  *  - watch from that version with bookmarks on, moving the version forward on every event and
  *    bookmark so a re-watch after the server's timeout replays nothing and lists nothing;
  *  - 410 Gone (an ERROR event, or HTTP 410) means our version was compacted: list again;
- *  - dropped connections re-watch after an exponential backoff; auth errors stop and wait for
- *    a refresh, because retrying a 403 every few seconds helps nobody.
+ *  - every reconnect goes through one ReconnectPolicy (backoff with jitter and a floor, a relist
+ *    budget, a cap on failures in a row); auth errors stop at once and wait for Retry, because
+ *    retrying a 403 every few seconds helps nobody;
+ *  - every watch line is bounded and every event validated: garbage is logged and skipped.
  * Idle costs nothing but the open watch connection.
  */
 
@@ -25,42 +29,65 @@ export interface ReflectorOptions<T> {
   readonly pageSize?: number;
   readonly timeoutSeconds?: number;
   readonly fieldSelector?: string;
-  readonly backoff?: Backoff;
+  readonly tuning?: ClientTuning;
   /** Objects that failed validation; the reflector skips them. */
   readonly onInvalid?: (raw: unknown) => void;
   readonly onTrace?: (message: string) => void;
 }
 
-type WatchOutcome = { kind: 'relist' } | { kind: 'closed'; events: number; ms: number } | { kind: 'failed'; error: KubeError };
+type WatchOutcome = { kind: 'relist' } | { kind: 'closed' } | { kind: 'failed'; error: KubeError };
 
-function isFatal(err: KubeError): boolean {
-  return ['unauthorized', 'forbidden', 'credentials', 'not-found', 'invalid', 'tls', 'no-kubeconfig'].includes(err.info.kind);
+const FATAL = new Set(['unauthorized', 'forbidden', 'credentials', 'not-found', 'invalid', 'tls', 'no-kubeconfig', 'untrusted-config', 'too-large']);
+const isFatal = (err: KubeError) => FATAL.has(err.info.kind);
+const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+/** Invalid events logged per connection; the rest are only counted. */
+const INVALID_LOGGED = 3;
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function metaRv(obj: Rec): string | undefined {
+  const md = obj.metadata;
+  return isRec(md) && typeof md.resourceVersion === 'string' ? md.resourceVersion : undefined;
 }
 
-function metaRv(obj: unknown): string | undefined {
-  const md = (obj as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
-  return typeof md?.resourceVersion === 'string' ? md.resourceVersion : undefined;
+/** One watch line as an event, or why it is not one. */
+export function parseWatchEvent(line: string): { type: string; object: Rec } | { invalid: string } {
+  let ev: unknown;
+  try {
+    ev = JSON.parse(line);
+  } catch {
+    return { invalid: 'not JSON' };
+  }
+  if (!isRec(ev)) return { invalid: `not an object (${ev === null ? 'null' : typeof ev})` };
+  if (typeof ev.type !== 'string' || !EVENT_TYPES.has(ev.type)) return { invalid: `unknown type ${JSON.stringify(ev.type)?.slice(0, 40) ?? 'undefined'}` };
+  if (!isRec(ev.object)) return { invalid: `${ev.type} without an object` };
+  return { type: ev.type, object: ev.object };
 }
+
+const toKubeError = (err: unknown) => (isKubeError(err) ? err : new KubeError({ kind: 'server', message: err instanceof Error ? err.message : String(err) }));
 
 export class Reflector<T> implements ResourceWatch<T> {
   private store = new Map<string, T>();
   private _state: WatchState = { kind: 'loading' };
   private readonly changes = new Emitter<WatchChange<T>>();
   private readonly states = new Emitter<WatchState>();
-  private readonly backoff: Backoff;
+  private readonly policy: ReconnectPolicy;
+  private readonly tuning: ClientTuning;
   private generation = 0;
   private stream: StreamHandle | undefined;
   private wake: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  private _resourceVersion: string | undefined;
+  private _lists = 0;
+  private _watches = 0;
   /** Aborts whatever request the current generation has in flight (list page or watch open). */
   private inflight = new AbortController();
-  /** The version the next watch starts from; exposed for tests. */
-  resourceVersion: string | undefined;
-  lists = 0;
 
   constructor(private readonly opts: ReflectorOptions<T>) {
-    this.backoff = opts.backoff ?? new Backoff();
+    this.tuning = opts.tuning ?? DEFAULT_TUNING;
+    this.policy = new ReconnectPolicy(this.tuning.reconnect);
     void this.run(this.generation);
   }
 
@@ -69,6 +96,18 @@ export class Reflector<T> implements ResourceWatch<T> {
   }
   get items(): ReadonlyMap<string, T> {
     return this.store;
+  }
+  /** The version the next watch starts from (diagnostics). */
+  get resourceVersion(): string | undefined {
+    return this._resourceVersion;
+  }
+  /** Lists made so far, relists included (diagnostics). */
+  get lists(): number {
+    return this._lists;
+  }
+  /** Watch requests made so far (diagnostics). */
+  get watches(): number {
+    return this._watches;
   }
 
   onChange(listener: (change: WatchChange<T>) => void): Disposable {
@@ -81,7 +120,7 @@ export class Reflector<T> implements ResourceWatch<T> {
   restart(): void {
     if (this.disposed) return;
     this.stop();
-    this.backoff.reset();
+    this.policy.reset();
     this.setState({ kind: 'loading' });
     void this.run(++this.generation);
   }
@@ -110,10 +149,15 @@ export class Reflector<T> implements ResourceWatch<T> {
     return !this.disposed && gen === this.generation;
   }
 
+  private trace(message: string): void {
+    this.opts.onTrace?.(`${this.opts.resource}${this.opts.namespace ? ` in ${this.opts.namespace}` : ''}: ${message}`);
+  }
+
   private setState(state: WatchState): void {
     const same =
       state.kind === this._state.kind &&
-      (state.kind !== 'error' || (this._state.kind === 'error' && this._state.error.message === state.error.message));
+      (state.kind !== 'error' ||
+        (this._state.kind === 'error' && this._state.error.message === state.error.message && this._state.retrying === state.retrying));
     this._state = state;
     if (!same) this.states.fire(state);
   }
@@ -132,43 +176,66 @@ export class Reflector<T> implements ResourceWatch<T> {
 
   private fail(error: KubeError, retrying: boolean): void {
     const info: KubeErrorInfo = error.info;
-    this.opts.onTrace?.(`${this.opts.resource}: ${info.kind} ${info.message}${retrying ? ' (retrying)' : ''}`);
+    this.trace(`${info.kind} ${info.message}${retrying ? ' (retrying)' : ' (stopped; waiting for Retry)'}`);
     this.setState({ kind: 'error', error: info, retrying });
   }
 
+  /** The error a watch stops with when the policy gives up. */
+  private gaveUp(reason: 'relist-budget' | 'max-failures', count: number, last: KubeError | undefined): KubeError {
+    const r = this.opts.resource;
+    const windowMin = Math.round(this.tuning.reconnect.relistWindowMs / 60_000);
+    if (reason === 'relist-budget') {
+      return new KubeError({
+        kind: 'server',
+        code: 410,
+        message: `The API server expired the watch of ${r} ${count} times within ${windowMin} min (410 Gone); ModelDock stopped watching.`,
+        hint: 'Retry once the cluster is healthy. A proxy or cache in front of the API server can cause this.',
+      });
+    }
+    if (last) return new KubeError({ ...last.info, message: `${last.info.message} (gave up after ${count} attempts in a row)` });
+    return new KubeError({
+      kind: 'server',
+      message: `The API server closed the watch of ${r} right after opening it, ${count} times in a row; ModelDock stopped watching.`,
+      hint: 'Retry later. A proxy or load balancer with a very short timeout can cause this.',
+    });
+  }
+
   private async run(gen: number): Promise<void> {
+    let needList = true;
     while (this.alive(gen)) {
-      try {
-        await this.list(gen);
-      } catch (err) {
-        if (!this.alive(gen)) return;
-        const error = err instanceof KubeError ? err : new KubeError({ kind: 'server', message: String(err) });
-        if (isFatal(error)) return this.fail(error, false);
-        this.fail(error, true);
-        await this.delay(this.backoff.next());
-        continue;
-      }
-      if (!this.alive(gen)) return;
-      this.setState({ kind: 'ready' });
-      while (this.alive(gen)) {
-        const outcome = await this.watchOnce(gen);
-        if (!this.alive(gen)) return;
-        if (outcome.kind === 'relist') break;
-        if (outcome.kind === 'closed') {
-          // A server-side timeout: re-watch at once. A watch that closes instantly with nothing
-          // in it is a misbehaving proxy; back off so we do not spin.
-          if (outcome.events > 0 || outcome.ms > 1000) {
-            this.backoff.reset();
-            continue;
-          }
-          await this.delay(this.backoff.next());
+      if (needList) {
+        try {
+          await this.list(gen);
+        } catch (err) {
+          if (!this.alive(gen)) return;
+          const error = toKubeError(err);
+          if (isFatal(error)) return this.fail(error, false);
+          const next = this.policy.after({ livedMs: 0, failed: true, relist: false });
+          if ('stop' in next) return this.fail(this.gaveUp(next.stop, next.count, error), false);
+          this.fail(error, true);
+          await this.delay(next.delayMs);
           continue;
         }
-        if (outcome.error.info.code === 410 || outcome.error.info.kind === 'gone') break;
-        if (isFatal(outcome.error)) return this.fail(outcome.error, false);
-        this.fail(outcome.error, true);
-        await this.delay(this.backoff.next());
+        if (!this.alive(gen)) return;
+        needList = false;
+        this.setState({ kind: 'ready' });
       }
+      const started = this.tuning.reconnect.now();
+      const outcome = await this.watchOnce(gen);
+      if (!this.alive(gen)) return;
+      const livedMs = this.tuning.reconnect.now() - started;
+      let failure: KubeError | undefined;
+      let relist = outcome.kind === 'relist';
+      if (outcome.kind === 'failed') {
+        if (outcome.error.info.code === 410 || outcome.error.info.kind === 'gone') relist = true;
+        else if (isFatal(outcome.error)) return this.fail(outcome.error, false);
+        else failure = outcome.error;
+      }
+      const next = this.policy.after({ livedMs, failed: failure !== undefined, relist });
+      if ('stop' in next) return this.fail(this.gaveUp(next.stop, next.count, failure), false);
+      if (failure) this.fail(failure, true);
+      if (relist) needList = true;
+      await this.delay(next.delayMs);
     }
   }
 
@@ -176,117 +243,126 @@ export class Reflector<T> implements ResourceWatch<T> {
     const next = new Map<string, T>();
     let cont: string | undefined;
     let rv: string | undefined;
-    this.lists++;
+    let pages = 0;
+    this._lists++;
     do {
-      const body = (await this.opts.transport.json('GET', this.opts.path, {
+      if (++pages > this.tuning.maxListPages) {
+        throw new KubeError({ kind: 'too-large', message: `list ${this.opts.resource}: more than ${this.tuning.maxListPages} pages; ModelDock stopped listing.` });
+      }
+      const body = await this.opts.transport.json('GET', this.opts.path, {
         query: { limit: this.opts.pageSize ?? 500, continue: cont, fieldSelector: this.opts.fieldSelector },
         signal: this.inflight.signal,
         describe: { verb: 'list', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
-      })) as { metadata?: { resourceVersion?: unknown; continue?: unknown }; items?: unknown } | null;
+      });
       if (!this.alive(gen)) return;
-      if (!body || !Array.isArray(body.items)) throw new KubeError({ kind: 'server', message: `list ${this.opts.resource}: not a list response` });
+      if (!isRec(body) || !Array.isArray(body.items)) throw new KubeError({ kind: 'server', message: `list ${this.opts.resource}: not a list response` });
       for (const raw of body.items) {
         const item = this.opts.parse(raw);
         if (item === undefined) this.opts.onInvalid?.(raw);
         else next.set(this.opts.key(item), item);
       }
-      rv ??= typeof body.metadata?.resourceVersion === 'string' ? body.metadata.resourceVersion : undefined;
-      cont = typeof body.metadata?.continue === 'string' && body.metadata.continue !== '' ? body.metadata.continue : undefined;
+      const md = isRec(body.metadata) ? body.metadata : {};
+      rv ??= typeof md.resourceVersion === 'string' ? md.resourceVersion : undefined;
+      const nextCont = typeof md.continue === 'string' && md.continue !== '' ? md.continue : undefined;
+      if (nextCont !== undefined && nextCont === cont) throw new KubeError({ kind: 'server', message: `list ${this.opts.resource}: the server repeated its continue token` });
+      cont = nextCont;
     } while (cont);
     this.store = next;
-    this.resourceVersion = rv;
+    this._resourceVersion = rv;
     this.changes.fire({ reset: true, upserted: [...next.values()], deleted: [] });
   }
 
   private async watchOnce(gen: number): Promise<WatchOutcome> {
-    const started = Date.now();
-    let events = 0;
-    let buffered = '';
     let outcome: WatchOutcome | undefined;
-    const onEvent = (line: string) => {
-      let ev: { type?: unknown; object?: unknown };
-      try {
-        ev = JSON.parse(line) as { type?: unknown; object?: unknown };
-      } catch {
-        return;
-      }
+    let invalid = 0;
+    let events = 0;
+    let handle: StreamHandle | undefined;
+    const end = (o: WatchOutcome) => {
+      outcome ??= o;
+      handle?.abort();
+    };
+    const skip = (why: string) => {
+      invalid++;
+      if (invalid <= INVALID_LOGGED) this.trace(`skipped a watch event: ${why}`);
+    };
+    const onLine = (raw: string) => {
+      if (outcome || !this.alive(gen)) return;
+      const line = raw.trim();
+      if (!line) return;
+      const ev = parseWatchEvent(line);
+      if ('invalid' in ev) return skip(ev.invalid);
       events++;
-      const type = ev.type;
+      const { type, object } = ev;
       if (type === 'ERROR') {
-        const st = (ev.object ?? {}) as { code?: unknown; message?: unknown; reason?: unknown };
-        if (st.code === 410 || st.reason === 'Expired' || st.reason === 'Gone') outcome = { kind: 'relist' };
-        else
-          outcome = {
-            kind: 'failed',
-            error: new KubeError({
-              kind: 'server',
-              message: typeof st.message === 'string' ? st.message : 'watch error',
-              ...(typeof st.code === 'number' ? { code: st.code } : {}),
-            }),
-          };
-        this.stream?.abort();
-        return;
+        const code = typeof object.code === 'number' ? object.code : 500;
+        if (code === 410 || object.reason === 'Expired' || object.reason === 'Gone') return end({ kind: 'relist' });
+        return end({ kind: 'failed', error: errorFromStatus(code, object, { verb: 'watch', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) }) });
       }
-      const rv = metaRv(ev.object);
+      const rv = metaRv(object);
       if (type === 'BOOKMARK') {
-        if (rv) this.resourceVersion = rv;
+        if (rv) this._resourceVersion = rv;
         return;
       }
-      const item = this.opts.parse(ev.object);
+      const item = this.opts.parse(object);
+      if (rv) this._resourceVersion = rv;
       if (item === undefined) {
-        this.opts.onInvalid?.(ev.object);
-        if (rv) this.resourceVersion = rv;
-        return;
+        this.opts.onInvalid?.(object);
+        return skip(`${type} object failed validation`);
       }
       const key = this.opts.key(item);
-      if (rv) this.resourceVersion = rv;
       if (type === 'DELETED') {
         if (this.store.delete(key)) this.changes.fire({ reset: false, upserted: [], deleted: [key] });
-      } else if (type === 'ADDED' || type === 'MODIFIED') {
+      } else {
         this.store.set(key, item);
         this.changes.fire({ reset: false, upserted: [item], deleted: [] });
       }
     };
-    let handle: StreamHandle;
+    const lines = new LineBuffer(this.tuning.maxLineLength, onLine, (length) =>
+      end({
+        kind: 'failed',
+        error: new KubeError({
+          kind: 'too-large',
+          message: `A watch event of ${this.opts.resource} is longer than ${this.tuning.maxLineLength} characters (${length} so far, no line end); ModelDock stopped watching.`,
+          hint: 'No Kubernetes object is that large: a proxy may be answering instead of the API server.',
+        }),
+      }),
+    );
+    const timeoutSeconds = this.opts.timeoutSeconds ?? 300;
+    this._watches++;
     try {
       handle = await this.opts.transport.stream(
         this.opts.path,
         {
           query: {
             watch: 1,
-            resourceVersion: this.resourceVersion,
+            resourceVersion: this._resourceVersion,
             allowWatchBookmarks: true,
-            timeoutSeconds: this.opts.timeoutSeconds ?? 300,
+            timeoutSeconds,
             fieldSelector: this.opts.fieldSelector,
           },
           describe: { verb: 'watch', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
           signal: this.inflight.signal,
+          idleTimeoutMs: this.tuning.watchIdleTimeoutMs ?? timeoutSeconds * 1000 + 60_000,
         },
-        (text) => {
-          buffered += text;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (line && this.alive(gen) && !outcome) onEvent(line);
-          }
-        },
+        (text) => lines.push(text),
       );
     } catch (err) {
-      return { kind: 'failed', error: isKubeError(err) ? err : new KubeError({ kind: 'server', message: String(err) }) };
+      return { kind: 'failed', error: toKubeError(err) };
     }
     if (!this.alive(gen)) {
       handle.abort();
-      return { kind: 'closed', events, ms: 0 };
+      return { kind: 'closed' };
     }
     this.stream = handle;
     if (outcome) handle.abort();
-    if (this._state.kind === 'error') this.setState({ kind: 'ready' });
+    else if (this._state.kind === 'error' && this._state.retrying) this.setState({ kind: 'ready' });
     const ended = await handle.ended;
     if (this.stream === handle) this.stream = undefined;
+    if (!outcome) lines.flush();
+    if (invalid > INVALID_LOGGED) this.trace(`skipped ${invalid} invalid watch events in all on this connection`);
     if (outcome) return outcome;
-    if (events > 0) this.backoff.reset();
     if (ended) return { kind: 'failed', error: ended };
-    return { kind: 'closed', events, ms: Date.now() - started };
+    if (events === 0) this.trace('the server closed the watch without sending anything');
+    return { kind: 'closed' };
   }
 }

@@ -48,7 +48,21 @@ export type TreeNode =
   | { readonly type: 'workload'; readonly id: string; info: WorkloadInfo }
   | { readonly type: 'pod'; readonly id: string; info: PodInfo; containers?: TreeNode[] }
   | { readonly type: 'container'; readonly id: string; readonly pod: PodInfo; readonly info: ContainerInfo }
-  | { readonly type: 'message'; readonly id: string; readonly kind: 'loading' | 'info' | 'error'; readonly text: string; readonly error?: KubeErrorInfo; readonly command?: string };
+  | {
+      readonly type: 'message';
+      readonly id: string;
+      readonly kind: MessageKind;
+      readonly text: string;
+      readonly error?: KubeErrorInfo;
+      /** What Retry on this node restarts: a scope key, `namespaces`, or the whole session. */
+      readonly retries?: string;
+    };
+
+/** `connect`: the context waits for the user to ask before ModelDock talks to the cluster. */
+export type MessageKind = 'loading' | 'info' | 'error' | 'connect';
+
+/** Where the active context stands, for the view's welcome text and for tests. */
+export type ConnectionState = 'no-context' | 'needs-consent' | 'connecting' | 'connected' | 'failed';
 
 export type NodeOf<T extends TreeNode['type']> = Extract<TreeNode, { type: T }>;
 
@@ -58,6 +72,11 @@ export interface TreeModelOptions {
   /** ModelDock's own current context (extension state), overriding the file's current-context. */
   readonly activeContext?: string;
   readonly favorites?: readonly string[];
+  /**
+   * False in an untrusted workspace: the current context shows a "Connect" node and nothing talks
+   * to a cluster (nor runs a credential plugin) until the user asks with connect().
+   */
+  readonly autoConnect?: boolean;
   readonly coalesceMs?: number;
   readonly now?: () => number;
   readonly trace?: (message: string) => void;
@@ -101,12 +120,17 @@ export class ClusterTreeModel implements Disposable {
   private favorites: string[];
   private filter = '';
   private visible = true;
+  private autoConnect: boolean;
+  private consented = false;
   private readonly now: () => number;
   private readonly trace: (m: string) => void;
+  /** Every node getChildren handed out: commands act only on these, never on a look-alike object. */
+  private issued = new WeakSet<TreeNode>();
 
   constructor(private readonly options: TreeModelOptions) {
     this.active = options.activeContext;
     this.favorites = [...(options.favorites ?? [])];
+    this.autoConnect = options.autoConnect ?? true;
     this.now = options.now ?? Date.now;
     this.trace = options.trace ?? (() => undefined);
     this.coalescer = new Coalescer(options.coalesceMs ?? 100, (keys) => this.flush(keys));
@@ -124,6 +148,29 @@ export class ClusterTreeModel implements Disposable {
 
   get namespaceFilter(): string {
     return this.filter;
+  }
+
+  get connection(): ConnectionState {
+    const s = this.session;
+    if (!this.kubeconfig || !this.contexts().some((c) => c.current)) return 'no-context';
+    if (!this.autoConnect && !this.consented) return 'needs-consent';
+    if (s?.error) return 'failed';
+    if (s?.client) return 'connected';
+    return 'connecting';
+  }
+
+  /** The user asked to connect (the Connect node): allowed from now on in this window. */
+  connect(): void {
+    if (this.consented) return;
+    this.consented = true;
+    this.changed.fire(undefined);
+  }
+
+  /** The workspace became trusted: connect without asking from now on. */
+  setAutoConnect(auto: boolean): void {
+    if (this.autoConnect === auto) return;
+    this.autoConnect = auto;
+    this.changed.fire(undefined);
   }
 
   /** Reload the kubeconfig and start over (the Refresh button, a settings change). */
@@ -186,13 +233,18 @@ export class ClusterTreeModel implements Disposable {
     this.changed.fire([node]);
   }
 
-  /** Restart the watch behind a node (after a 403 was fixed, say). */
+  /** Restart what failed behind a node (after a 403 was fixed, say); no node: start over. */
   retry(node?: TreeNode): void {
-    if (!node || node.type === 'context') return this.refresh();
     const s = this.session;
-    if (!s) return;
-    for (const [k, scope] of s.scopes) if (node.type === 'namespace' ? k.endsWith(`:${node.name}`) : true) scope.watch.restart();
-    s.namespaces?.watch.restart();
+    if (!node || node.type === 'context' || !s) return this.refresh();
+    if (node.type === 'message') {
+      if (node.retries === 'namespaces') return s.namespaces ? s.namespaces.watch.restart() : this.refresh();
+      const scope = node.retries === undefined ? undefined : s.scopes.get(node.retries);
+      return scope ? scope.watch.restart() : this.refresh();
+    }
+    const ns = node.type === 'namespace' ? node.name : 'namespace' in node ? node.namespace : undefined;
+    for (const [k, scope] of s.scopes) if (ns === undefined || k.endsWith(`:${ns}`)) scope.watch.restart();
+    if (ns === undefined) s.namespaces?.watch.restart();
   }
 
   contexts(): KubeContextInfo[] {
@@ -207,6 +259,20 @@ export class ClusterTreeModel implements Disposable {
   // ---- children ---------------------------------------------------------------------------------
 
   getChildren(node?: TreeNode): TreeNode[] {
+    const children = this.childrenOf(node);
+    for (const c of children) this.issued.add(c);
+    return children;
+  }
+
+  /**
+   * Whether `node` is a node of this tree (handed out by getChildren), not an object that only looks
+   * like one: a command link or another extension can pass any JSON as a command argument.
+   */
+  owns(node: unknown): node is TreeNode {
+    return typeof node === 'object' && node !== null && this.issued.has(node as TreeNode);
+  }
+
+  private childrenOf(node?: TreeNode): TreeNode[] {
     if (!node) return this.rootChildren();
     switch (node.type) {
       case 'context':
@@ -248,7 +314,8 @@ export class ClusterTreeModel implements Disposable {
         if (node.error) return presentError(node.error);
         return {
           label: node.text,
-          icon: node.kind === 'loading' ? { id: 'loading~spin' } : { id: 'info' },
+          ...(node.kind === 'connect' ? { tooltip: 'This workspace is not trusted: ModelDock connects with your own kubeconfig only when you ask.' } : {}),
+          icon: node.kind === 'loading' ? { id: 'loading~spin' } : node.kind === 'connect' ? { id: 'plug' } : { id: 'info' },
           contextValue: `modeldock.message.${node.kind}`,
           collapsible: 'none',
         };
@@ -272,8 +339,8 @@ export class ClusterTreeModel implements Disposable {
     }
   }
 
-  private message(id: string, kind: 'loading' | 'info' | 'error', text: string, error?: KubeErrorInfo): TreeNode {
-    return { type: 'message', id, kind, text, ...(error ? { error } : {}) };
+  private message(id: string, kind: MessageKind, text: string, error?: KubeErrorInfo, retries?: string): TreeNode {
+    return { type: 'message', id, kind, text, ...(error ? { error } : {}), ...(retries !== undefined ? { retries } : {}) };
   }
 
   private rootChildren(): TreeNode[] {
@@ -315,8 +382,9 @@ export class ClusterTreeModel implements Disposable {
 
   private contextChildren(node: NodeOf<'context'>): TreeNode[] {
     if (!node.info.current || !this.kubeconfig) return [];
+    if (!this.autoConnect && !this.consented) return [this.message(`${node.id}/connect`, 'connect', 'Connect…')];
     const s = this.ensureSession(node.info.name);
-    if (s.error) return [this.message(`${node.id}/error`, 'error', s.error.message, s.error)];
+    if (s.error) return [this.message(`${node.id}/error`, 'error', s.error.message, s.error, 'session')];
     if (!s.client) {
       const kubeconfig = this.kubeconfig;
       s.starting ??= this.options.createClient(kubeconfig, node.info.name).then(
@@ -347,7 +415,7 @@ export class ClusterTreeModel implements Disposable {
     const names = new Set<string>(state.kind === 'ready' ? [...s.namespaces.watch.items.keys()] : []);
     const out: TreeNode[] = [];
     if (state.kind === 'error') {
-      out.push(this.message(`${node.id}/nserror`, 'error', state.error.message, state.error));
+      out.push(this.message(`${node.id}/nserror`, 'error', state.error.message, state.error, 'namespaces'));
       // Users who may not list namespaces can still work in theirs: keep the context's and favourites.
       names.add(client.defaultNamespace);
     }
@@ -409,7 +477,7 @@ export class ClusterTreeModel implements Disposable {
     const state = scope.watch.state;
     if (state.kind === 'loading') return [this.message(`${owner.id}/loading`, 'loading', 'Loading…')];
     const out: TreeNode[] = [];
-    if (state.kind === 'error') out.push(this.message(`${owner.id}/error`, 'error', state.error.message, state.error));
+    if (state.kind === 'error') out.push(this.message(`${owner.id}/error`, 'error', state.error.message, state.error, key));
     scope.sorted ??= [...scope.nodes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (state.kind === 'ready' && scope.sorted.length === 0) out.push(this.message(`${owner.id}/empty`, 'info', kind === 'Pod' ? 'No pods' : 'None'));
     return out.length ? [...out, ...scope.sorted] : scope.sorted;
@@ -518,7 +586,10 @@ export class ClusterTreeModel implements Disposable {
     if (nodes.length) this.changed.fire(nodes);
   }
 
-  /** Test/bench hook: deliver pending coalesced changes now. */
+  /**
+   * @deprecated Test hook kept only so test/kube-server/bench.ts compiles until it moves to
+   * kubeTestApi.flushPending(model) (src/kube/testing.ts); nothing else may call it.
+   */
   flushPending(): void {
     this.coalescer.fire();
   }
@@ -529,24 +600,4 @@ export class ClusterTreeModel implements Disposable {
     this.session = undefined;
     this.changed.dispose();
   }
-}
-
-/** Resolves a node's children once they are no longer "Loading…" (tests, benchmark, commands). */
-export function resolveChildren(model: ClusterTreeModel, node: TreeNode | undefined, timeoutMs = 10_000): Promise<TreeNode[]> {
-  return new Promise((resolve, reject) => {
-    const isLoading = (c: TreeNode[]) => c.some((n) => n.type === 'message' && n.kind === 'loading');
-    const first = model.getChildren(node);
-    if (!isLoading(first)) return resolve(first);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`children of ${node?.id ?? 'root'} still loading after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const sub = model.onDidChange(() => {
-      const c = model.getChildren(node);
-      if (isLoading(c)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(c);
-    });
-  });
 }

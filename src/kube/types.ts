@@ -180,6 +180,10 @@ export type KubeErrorKind =
   | 'tls'
   | 'credentials'
   | 'no-kubeconfig'
+  /** ModelDock refused the kubeconfig entry (a workspace file's credential plugin, say). */
+  | 'untrusted-config'
+  /** A response or watch line over the client's size limit. */
+  | 'too-large'
   | 'server';
 
 export interface KubeErrorInfo {

@@ -1,34 +1,36 @@
 import * as vscode from 'vscode';
 import { LogFollower, type ClusterClient, type LogLine } from '../../kube';
 
-const MAX_KEPT = 5_000;
+/** A line written to a log session: what PodLogs.onDidWrite reports. */
+export interface LogWrite {
+  /** The session's key: `<context>/<namespace>/<pod>/<container|*>[/previous]`. */
+  readonly session: string;
+  readonly line: string;
+}
 
-/** One pod's log output: an OutputChannel (language `log`, so levels colour) plus a bounded copy. */
+/**
+ * One pod's log output: an OutputChannel (language `log`, so levels colour). Nothing is kept in
+ * memory: the channel holds the text; listeners of onDidWrite see each line as it is written.
+ */
 export class PodLogSession implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
   private follower: LogFollower | undefined;
-  private readonly kept: string[] = [];
   private readonly emitter = new vscode.EventEmitter<string>();
-  /** Fires per written line (the extension-host tests wait on it). */
+  /** Fires per written line. */
   readonly onDidWrite = this.emitter.event;
 
   constructor(
     readonly key: string,
     title: string,
+    private readonly written: (w: LogWrite) => void = () => undefined,
   ) {
     this.channel = vscode.window.createOutputChannel(title, 'log');
   }
 
-  /** What was written, for tests and for "copy"; the channel itself cannot be read back. */
-  text(): string {
-    return this.kept.join('\n');
-  }
-
   write(line: string): void {
     this.channel.appendLine(line);
-    this.kept.push(line);
-    if (this.kept.length > MAX_KEPT) this.kept.splice(0, this.kept.length - MAX_KEPT);
     this.emitter.fire(line);
+    this.written({ session: this.key, line });
   }
 
   attach(follower: LogFollower): void {
@@ -66,13 +68,19 @@ export interface OpenLogsOptions {
 /** All open log sessions, per context; disposed with the context. */
 export class PodLogs implements vscode.Disposable {
   private readonly sessions = new Map<string, PodLogSession>();
+  private readonly writes = new vscode.EventEmitter<LogWrite>();
+  /**
+   * Every line written to any session, from the first (the sessions are created inside the
+   * command). Part of ModelDockApi.cluster: the extension-host tests read logs through it.
+   */
+  readonly onDidWrite = this.writes.event;
 
   async open(client: ClusterClient, o: OpenLogsOptions): Promise<PodLogSession> {
     const key = `${client.currentContext}/${o.namespace}/${o.pod}/${o.container ?? '*'}${o.previous ? '/previous' : ''}`;
     let session = this.sessions.get(key);
     if (!session) {
       const what = `${o.namespace}/${o.pod}${o.container ? `/${o.container}` : ''}${o.previous ? ' (previous)' : ''}`;
-      session = new PodLogSession(key, `ModelDock Logs: ${what}`);
+      session = new PodLogSession(key, `ModelDock Logs: ${what}`, (w) => this.writes.fire(w));
       this.sessions.set(key, session);
     } else {
       session.write(`── re-attached ${new Date().toISOString()} ──`);
@@ -110,5 +118,6 @@ export class PodLogs implements vscode.Disposable {
 
   dispose(): void {
     this.clear();
+    this.writes.dispose();
   }
 }

@@ -21,6 +21,8 @@ export class ClusterTreeItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(p.icon.id, p.icon.color ? new vscode.ThemeColor(p.icon.color) : undefined);
     if (node.type === 'message' && node.kind === 'error') {
       this.command = { command: 'modeldock.kube.showError', title: 'Show Error', arguments: [node] };
+    } else if (node.type === 'message' && node.kind === 'connect') {
+      this.command = { command: 'modeldock.kube.connect', title: 'Connect', arguments: [node] };
     }
   }
 }

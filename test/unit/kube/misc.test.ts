@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../../src/kube/backoff';
+import { Backoff, ReconnectPolicy } from '../../../src/kube/backoff';
+import { LineBuffer } from '../../../src/kube/lines';
+import { DEFAULT_RECONNECT } from '../../../src/kube/tuning';
 import { Coalescer, DisposableStore } from '../../../src/kube/batch';
 import { describeYaml, forDiff } from '../../../src/kube/describe';
 import { errorFromStatus, errorFromTransport } from '../../../src/kube/errors';
@@ -16,6 +18,90 @@ describe('backoff', () => {
     assert.equal(low.next(), 50);
     const none = new Backoff({ initialMs: 100, jitter: 0, random: () => 0 });
     assert.equal(none.next(), 100);
+  });
+});
+
+describe('reconnect policy', () => {
+  const make = (over: Partial<typeof DEFAULT_RECONNECT> = {}) => {
+    let t = 0;
+    const policy = new ReconnectPolicy({ ...DEFAULT_RECONNECT, random: () => 0, now: () => t, ...over });
+    return { policy, advance: (ms: number) => (t += ms) };
+  };
+  const quick = { livedMs: 5, failed: false, relist: false };
+
+  test('instant closes back off like errors (events and bookmarks do not count as success)', () => {
+    const { policy } = make();
+    const delays = Array.from({ length: 8 }, () => policy.after(quick)).map((d) => ('delayMs' in d ? d.delayMs : -1));
+    assert.deepEqual(delays, [400, 800, 1600, 3200, 6400, 12800, 15000, 15000]);
+  });
+
+  test('a healthy watch resets the backoff and reconnects after the jittered floor', () => {
+    const { policy } = make({ random: () => 0.5 });
+    policy.after(quick);
+    policy.after(quick);
+    assert.deepEqual(policy.after({ livedMs: 10_000, failed: false, relist: false }), { delayMs: 375 });
+    const afterError = policy.after({ livedMs: 60_000, failed: true, relist: false });
+    assert.deepEqual(afterError, { delayMs: 600 }, 'an error after a healthy watch starts the backoff over');
+  });
+
+  test('never below the floor', () => {
+    const { policy } = make({ initialMs: 1, floorMs: 250 });
+    assert.deepEqual(policy.after(quick), { delayMs: 250 });
+  });
+
+  test('relist budget slides with the window; failures in a row stop', () => {
+    const { policy, advance } = make({ relistBudget: 2, relistWindowMs: 1000, healthyAfterMs: 0 });
+    const relist = { livedMs: 1, failed: false, relist: true };
+    assert.ok('delayMs' in policy.after(relist));
+    assert.ok('delayMs' in policy.after(relist));
+    assert.deepEqual(policy.after(relist), { stop: 'relist-budget', count: 3 });
+    policy.reset();
+    advance(1000);
+    assert.ok('delayMs' in policy.after(relist));
+    const { policy: p2 } = make({ maxFailures: 2 });
+    assert.ok('delayMs' in p2.after(quick));
+    assert.ok('delayMs' in p2.after(quick));
+    assert.deepEqual(p2.after(quick), { stop: 'max-failures', count: 3 });
+  });
+});
+
+describe('LineBuffer', () => {
+  test('lines across chunks; split mode cuts long lines; error mode stops', () => {
+    const lines: string[] = [];
+    const b = new LineBuffer(4, (l) => lines.push(l), 'split');
+    b.push('ab');
+    b.push('c\n\nabcdefghij\nxy');
+    b.flush();
+    assert.deepEqual(lines, ['abc', '', 'abcd', 'efgh', 'ij', 'xy']);
+    const seen: string[] = [];
+    let overflow = 0;
+    const e = new LineBuffer(4, (l) => seen.push(l), (n) => (overflow = n));
+    e.push('ok\ntoo long\nnever');
+    e.push('more\n');
+    e.flush();
+    assert.deepEqual(seen, ['ok']);
+    assert.equal(overflow, 8);
+  });
+
+  test('a 32 MB line with no newline, in 1 KB chunks: bounded and linear', () => {
+    let overflowAt = 0;
+    const b = new LineBuffer(1024 * 1024, () => assert.fail('no line expected'), (n) => (overflowAt = n));
+    const chunk = 'a'.repeat(1024);
+    const t0 = performance.now();
+    let maxPending = 0;
+    for (let i = 0; i < 32 * 1024; i++) {
+      b.push(chunk);
+      maxPending = Math.max(maxPending, b.pending);
+    }
+    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(maxPending <= 1024 * 1024);
+    assert.equal(overflowAt, 1024 * 1024 + 1024);
+    const split: number[] = [];
+    const s = new LineBuffer(1024 * 1024, (l) => split.push(l.length), 'split');
+    const t1 = performance.now();
+    for (let i = 0; i < 32 * 1024; i++) s.push(chunk);
+    assert.ok(performance.now() - t1 < 2000);
+    assert.equal(split.length, 31);
   });
 });
 

@@ -6,8 +6,11 @@ import type { TreeNode } from '../../../src/kube';
 import { startKubeTestServer, type KubeTestServer } from '../../kube-server';
 import { activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
-interface LogSession {
-  text(): string;
+/** Collects what the Clusters view writes to one log session, through ModelDockApi.cluster.logs. */
+async function logText(): Promise<{ of(session: { key: string }): string; dispose(): void }> {
+  const lines: { session: string; line: string }[] = [];
+  const sub = (await activated()).api.cluster.logs.onDidWrite((w) => lines.push(w));
+  return { of: (s) => lines.filter((l) => l.session === s.key).map((l) => l.line).join('\n'), dispose: () => sub.dispose() };
 }
 
 // The Clusters view against the Kubernetes API test server (HTTPS, bearer token, watches),
@@ -97,16 +100,18 @@ describe('Clusters view (Kubernetes API test server)', function () {
   it('follows logs, shows a restart, and loads the previous run', async () => {
     const pods = await podsOf('ml');
     const pod = await child(pods, 'trainer-0', (n) => n.type === 'pod' && n.info.meta.name === 'trainer-0');
-    const session = await vscode.commands.executeCommand<LogSession>('modeldock.kube.followLogs', pod);
-    await waitFor('the first log lines', () => (session.text().includes('epoch 1 loss 0.93') ? true : undefined));
+    const log = await logText();
+    const session = await vscode.commands.executeCommand<{ key: string }>('modeldock.kube.followLogs', pod);
+    await waitFor('the first log lines', () => (log.of(session).includes('epoch 1 loss 0.93') ? true : undefined));
     server.restartContainer('ml', 'trainer-0', 'main', { reason: 'OOMKilled', exitCode: 137 });
     server.appendLog('ml', 'trainer-0', 'main', ['epoch 1 loss 0.91 (after restart)']);
-    await waitFor('logs re-attached after the restart', () => (session.text().includes('after restart') ? true : undefined), 30_000);
-    assert.match(session.text(), /OOMKilled/);
+    await waitFor('logs re-attached after the restart', () => (log.of(session).includes('after restart') ? true : undefined), 30_000);
+    assert.match(log.of(session), /OOMKilled/);
 
-    const prev = await vscode.commands.executeCommand<LogSession>('modeldock.kube.previousLogs', pod);
-    await waitFor('previous logs', () => (prev.text().includes('CUDA out of memory') ? true : undefined));
-    assert.doesNotMatch(prev.text(), /after restart/);
+    const prev = await vscode.commands.executeCommand<{ key: string }>('modeldock.kube.previousLogs', pod);
+    await waitFor('previous logs', () => (log.of(prev).includes('CUDA out of memory') ? true : undefined));
+    assert.doesNotMatch(log.of(prev), /after restart/);
+    log.dispose();
   });
 
   it('shows 403 on a forbidden namespace as an error node and keeps the others working', async () => {
@@ -129,7 +134,20 @@ describe('Clusters view (Kubernetes API test server)', function () {
     );
     try {
       await podsOf('ml'); // makes sure a client for the context exists
-      const applied = await vscode.commands.executeCommand<string[]>('modeldock.kube.apply', vscode.Uri.file(file), true);
+      // VS Code refuses modal dialogs in extension tests: the question is answered through the test API.
+      const questions: string[] = [];
+      const { api } = await activated();
+      const answering = api.cluster.test.answerConfirmations((q) => {
+        questions.push(q.message);
+        return true;
+      });
+      let applied: string[] | undefined;
+      try {
+        applied = await vscode.commands.executeCommand<string[]>('modeldock.kube.apply', vscode.Uri.file(file));
+      } finally {
+        answering.dispose();
+      }
+      assert.deepEqual(questions, ['Apply 1 object(s) to test?']);
       assert.deepEqual(applied, ['Deployment/web']);
       const obj = server.getObject('deployments', 'ml', 'web') as { spec?: { replicas?: number } } | undefined;
       assert.equal(obj?.spec?.replicas, 2);

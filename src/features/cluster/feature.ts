@@ -1,0 +1,130 @@
+import * as vscode from 'vscode';
+import type { CommandSpec } from '../../platform/commands';
+import { CancelledError, UserError } from '../../platform/errors';
+import { KubeError, type ClusterClient, type ClusterTreeModel, type NodeOf, type PortForwardHandle, type TreeNode } from '../../kube';
+import type { KubeDocumentProvider } from './describe';
+import type { PodLogs } from './logs';
+import { readKubeSettings, type KubeSettings } from './settings';
+
+export const VIEW_ID = 'modeldock.views.cluster';
+export const ACTIVE_CONTEXT_KEY = 'modeldock.kube.activeContext';
+
+/** Port-forwards of the active context; they go with it on a context switch. */
+export class PortForwards implements vscode.Disposable {
+  private handles: PortForwardHandle[] = [];
+  add(h: PortForwardHandle): void {
+    this.handles.push(h);
+  }
+  list(): readonly PortForwardHandle[] {
+    return this.handles;
+  }
+  /** Stops them all. */
+  clear(): void {
+    for (const h of this.handles) h.dispose();
+    this.handles = [];
+  }
+  /** The client they belonged to was disposed (context switch): forget them. */
+  forget(): void {
+    this.handles = [];
+  }
+  dispose(): void {
+    this.clear();
+  }
+}
+
+/** A modal question a cluster command asks before it changes the cluster. */
+export interface Question {
+  readonly message: string;
+  readonly detail: string;
+  /** The button that goes ahead ("Delete", "Apply", …). */
+  readonly action: string;
+}
+
+/** Answers a Question without a dialog: true goes ahead, false cancels. */
+export type Answerer = (question: Question) => boolean | Promise<boolean>;
+
+/**
+ * The modal confirmations of the cluster commands. A person answers them in a dialog. The
+ * extension-host tests cannot (VS Code refuses dialogs in extension tests), so ClusterApi.test can
+ * install an answerer; command arguments never can, because a command link could pass them.
+ */
+export class Confirmations {
+  private answerer: Answerer | undefined;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  answerWith(answerer: Answerer): vscode.Disposable {
+    this.answerer = answerer;
+    return {
+      dispose: () => {
+        if (this.answerer === answerer) this.answerer = undefined;
+      },
+    };
+  }
+
+  /** Resolves when the answer is to go ahead; throws CancelledError otherwise. */
+  async ask(q: Question): Promise<void> {
+    let yes: boolean;
+    if (this.answerer) {
+      yes = (await this.answerer(q)) === true;
+      this.log(`kube: "${q.message}" answered ${yes ? q.action : 'Cancel'} by ModelDockApi.cluster.test`);
+    } else {
+      yes = (await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.action)) === q.action;
+    }
+    if (!yes) throw new CancelledError();
+  }
+}
+
+/** What every cluster command shares; passed in, never reached for globally. */
+export interface ClusterFeature {
+  readonly model: ClusterTreeModel;
+  readonly view: vscode.TreeView<TreeNode>;
+  readonly logs: PodLogs;
+  readonly documents: KubeDocumentProvider;
+  readonly forwards: PortForwards;
+  readonly confirmations: Confirmations;
+  /** Where ModelDock keeps its own current context (never the workspace's). */
+  readonly globalState: vscode.Memento;
+  settings(): KubeSettings;
+}
+
+export function currentSettings(): KubeSettings {
+  return readKubeSettings(vscode.workspace.getConfiguration('modeldock.kube'));
+}
+
+/**
+ * The tree node a command was invoked on. Only nodes the tree itself handed out count: a command
+ * link or another extension can pass any JSON that merely looks like a pod.
+ */
+export function nodeArg<T extends TreeNode['type']>(feature: ClusterFeature, arg: unknown, ...types: T[]): NodeOf<T> {
+  if (!feature.model.owns(arg) || !types.includes(arg.type as T)) {
+    throw new UserError('Run this command from an item in the Clusters view.');
+  }
+  return arg as NodeOf<T>;
+}
+
+export function requireClient(feature: ClusterFeature): ClusterClient {
+  const c = feature.model.client;
+  if (!c) throw new UserError('No cluster is connected.', 'Expand the current context in the Clusters view first.');
+  return c;
+}
+
+/** A modal question; resolves when the answer is `action`, throws CancelledError otherwise. */
+export function confirm(feature: ClusterFeature, message: string, detail: string, action: string): Promise<void> {
+  return feature.confirmations.ask({ message, detail, action });
+}
+
+/** A cluster command: KubeErrors reach the user as their message and hint, like any UserError. */
+export function kubeCommand(spec: CommandSpec): CommandSpec {
+  return {
+    ...spec,
+    async run(deps, ...args) {
+      try {
+        return await spec.run(deps, ...args);
+      } catch (err) {
+        if (err instanceof KubeError) throw new UserError(err.info.message, err.info.hint, { cause: err });
+        throw err;
+      }
+    },
+  };
+}
