@@ -637,7 +637,7 @@ function chooseJax(version: string | null, options: GpuBaseOptions): GpuBaseChoi
     return finish(c, { min: major === 13 ? '580' : '525', why: `JAX installation guide, CUDA ${major} wheels` });
   }
   c.sources.push(...rel.sources);
-  if (!pin) c.notes.push(`jax is not pinned: choosing for jax ${v}, the newest release in the table; pip may resolve a newer one. Pin jax to make the image reproducible.`);
+  if (!pin) c.notes.push(`jax is not pinned: the GPU install pins jax ${v}, the newest release in the table. Pin jax in the project to make this explicit.`);
 
   let extra: JaxExtra | undefined;
   let local = false;
@@ -737,7 +737,7 @@ function chooseOnnxruntime(version: string | null, options: GpuBaseOptions): Gpu
   let v = pin ? releaseOf(pin.version) : newest;
   const c = base('onnxruntime', pin ? v : null, target);
   c.removePackages = ['onnxruntime'];
-  if (!pin) c.notes.push(`onnxruntime is not pinned: choosing for onnxruntime-gpu ${v}, the newest release in the table. Pin it to make the image reproducible.`);
+  if (!pin) c.notes.push(`onnxruntime is not pinned: the GPU install pins onnxruntime-gpu ${v}, the newest release in the table. Pin it in the project to make this explicit.`);
   const status0 = releaseStatus('onnxruntime', v);
   if (status0.kind === 'refused') return refuse(c, status0.reason, status0.suggestion);
   if (status0.kind === 'unknown') {
