@@ -3,14 +3,44 @@
 
 export type Confidence = 'high' | 'medium-high' | 'medium' | 'medium-low' | 'low';
 
+/** GPU architecture families a target can name (`--gpu-arch`). */
+export type GpuArch = 'maxwell' | 'pascal' | 'volta' | 'turing' | 'ampere' | 'ada' | 'hopper' | 'blackwell';
+/** `any`: no particular GPU; the notes then list the architectures the image cannot run on. */
+export type GpuTarget = 'any' | GpuArch;
+
+export interface ArchRow {
+  id: GpuArch;
+  name: string;
+  /** Compute capabilities of the family (major.minor). */
+  sm: string[];
+  examples: string;
+  /** Oldest CUDA toolkit that compiles kernels for every SM of the family. */
+  minCuda: string;
+  /** Last CUDA major that still targets the family (CUDA 13 dropped Maxwell, Pascal and Volta); null = current. */
+  lastCudaMajor: number | null;
+  sources: string[];
+}
+
+export interface ArchFloor {
+  arch: GpuArch;
+  minVersion: string;
+  minCuda: string;
+  sources: string[];
+}
+
 export interface TorchCudaVariant {
-  /** CUDA major.minor of the `cuXYZ` wheel. */
+  /** CUDA major.minor of the wheel. */
   cuda: string;
   stability: 'stable' | 'experimental';
-  /** `https://download.pytorch.org/whl/cuXYZ` */
-  indexUrl: string;
+  /** `https://download.pytorch.org/whl/cuXYZ`; null = the build comes from PyPI itself or a find-links page. */
+  indexUrl: string | null;
+  /** pip `-f` page for releases whose wheels are not on a per-CUDA index (torch < 1.11). */
+  findLinks: string | null;
+  /** PEP 440 local label of the wheel (`cu113`); null for PyPI's own build. */
+  localLabel: string | null;
   cudnnBundled: string | null;
-  /** `pytorch/pytorch:<ver>-cuda<X.Y>-cudnn<N>-runtime`, generated from the documented tag pattern. */
+  cudnnMajor: number;
+  /** `pytorch/pytorch:<ver>-cuda<X.Y>-cudnn<N>-runtime`: seen in use, or generated from the documented tag pattern. */
   officialImage: string | null;
   /** True when that exact tag was seen in public use; false = pattern only, not checked. */
   officialImageSeen: boolean;
@@ -22,10 +52,14 @@ export interface TorchRow {
   /** The CUDA ModelDock picks when the user does not: newest stable CUDA 12 variant. */
   defaultCuda: string;
   cudnnMajor: number;
+  /** CPython versions with Linux x86_64 wheels on PyPI (release matrix where PyPI has none). */
   python: string[];
   pythonExperimental: string[];
-  torchvision: string;
+  torchvision: string | null;
+  torchaudio: string | null;
   pypiDefaultCuda: string | null;
+  /** The row comes from PyTorch's release matrix (false: older releases or PyPI-only facts). */
+  inReleaseMatrix: boolean;
   confidence: Confidence;
   sources: string[];
   notes: string[];
@@ -47,31 +81,40 @@ export interface TensorflowRow {
   notes: string[];
 }
 
-export interface JaxExtraRule {
+export interface JaxExtra {
   extra: string;
-  from: string;
-  /** Inclusive; null = still current. */
-  to: string | null;
   cudaMajor: number;
+  /** Oldest CUDA minor of that major the build runs with. */
   cudaMin: string;
+  /** The CUDA the jaxlib/plugin wheel was built with. */
   builtWith: string;
+  cudnn: string;
+  /** pip `-f` page holding the wheel (the `+cuda12.cudnn89` jaxlib builds); null = PyPI. */
+  findLinks: string | null;
+  /** PyPI plugin package the extra pulls (`jax-cuda12-plugin`), null for find-links jaxlib builds. */
+  plugin: string | null;
   minDriver: string;
   confidence: Confidence;
+}
+
+export interface JaxRelease {
+  version: string;
+  /** CPython versions the CUDA wheels of this release exist for. */
+  python: string[];
+  extras: JaxExtra[];
   sources: string[];
 }
 
 export interface JaxTable {
-  extras: JaxExtraRule[];
-  python: { from: string; to: string; python: string[] }[];
-  newestKnown: string;
-  oldestKnown: string;
+  releases: JaxRelease[];
+  findLinks: string;
   cuda12Wheel: Record<string, string>;
   cuda13Wheel: Record<string, string>;
   sources: string[];
 }
 
 export interface OrtBuild {
-  /** Lowest CUDA minor of the build; any later minor of the same major works (ORT docs). */
+  /** CUDA the build was made with; ModelDock pairs it with an image of the same major, not older. */
   cuda: string;
   cudnnMajor: number;
   /** Extra pip index holding this build, null = PyPI default. */
@@ -79,7 +122,7 @@ export interface OrtBuild {
 }
 
 export interface OrtRule {
-  /** major.minor, inclusive. */
+  /** Full versions, inclusive. */
   from: string;
   to: string;
   builds: OrtBuild[];
@@ -90,37 +133,102 @@ export interface OrtRule {
 export interface NvidiaCudaRow {
   cuda: string;
   cudnnMajor: number;
+  ubuntu2004: string | null;
   ubuntu2204: string | null;
   ubuntu2404: string | null;
+  /** Tags of this row seen in public use (the others are runtime twins of scraped devel tags). */
+  seenTags: string[];
+  /** Every patch release Docker Hub had cuDNN images for (COG-CUDA). */
+  patches: string[];
   seen: boolean;
+  /** NVIDIA deletes tags six months after end of life; 11.8 is next. */
+  atRisk: boolean;
   sources: string[];
 }
 
 export interface TritonRow {
   release: string;
   cuda: string;
+  cudaFull: string;
+  minDriver: string;
+  python: string;
   confidence: Confidence;
+  sources: string[];
+}
+
+export interface TfServingRow {
+  version: string;
+  cuda: string;
+  cudnn: string;
+  gpuImage: string;
+  cpuImage: string;
+  confidence: Confidence;
+  sources: string[];
+}
+
+export interface TorchServeFacts {
+  version: string;
+  gpuImage: string;
+  cpuImage: string;
+  cuda: string;
+  python: string;
+  torch: string;
+  torchvision: string;
+  torchaudio: string;
+  maintenance: string;
+  confidence: Confidence;
+  sources: string[];
+}
+
+export interface RefusalRule {
+  framework: 'pytorch' | 'tensorflow' | 'jax' | 'onnxruntime';
+  /** Released versions below this one are refused with the reason. */
+  below: string;
+  reason: string;
+  suggestion: string;
   sources: string[];
 }
 
 export interface CudaTable {
   generatedFrom: string;
   sources: Record<string, string>;
+  archs: ArchRow[];
+  archFloors: { pytorch: ArchFloor[]; pytorchPreTuringMaxCuda: string };
   torch: TorchRow[];
   tensorflow: TensorflowRow[];
   jax: JaxTable;
   onnxruntime: OrtRule[];
+  ortReleases: { version: string; python: string[] }[];
   nvidiaCuda: NvidiaCudaRow[];
   driverMin: { family: Record<string, string>; toolkit: Record<string, string> };
   triton: TritonRow[];
+  tfserving: TfServingRow[];
+  torchserve: TorchServeFacts;
+  releases: {
+    fetched: string;
+    pytorch: string[];
+    tensorflow: string[];
+    jax: string[];
+    onnxruntime: string[];
+    torchvision: string[];
+    torchaudio: string[];
+    yanked: Record<'pytorch' | 'tensorflow' | 'jax' | 'onnxruntime', string[]>;
+  };
+  /** CPython versions with Linux x86_64 wheels per TensorFlow release (PyPI). */
+  tensorflowWheels: Record<string, string[]>;
+  refused: RefusalRule[];
   defaults: {
     pytorch: { version: string; reason: string };
     tensorflow: { version: string; reason: string };
     jax: { extra: string; reason: string };
     onnxruntime: { cuda: string; reason: string };
     generic: { cuda: string; reason: string };
+    triton: { release: string; reason: string };
+    /** @deprecated use CUDA_TABLE.tfserving / chooseTfServing. */
     tfserving: { note: string; sources: string[] };
+    /** @deprecated use CUDA_TABLE.torchserve / chooseTorchServe. */
     torchserve: { version: string; confidence: Confidence; sources: string[] };
-    triton: { release: string };
+    ubuntuPython: Record<'20.04' | '22.04' | '24.04', string>;
+    slimPythons: string[];
   };
 }

@@ -55,3 +55,17 @@ export function pythonMinor(raw: string | null | undefined): string | null {
 export function cudaMajor(cuda: string): number {
   return Number.parseInt(cuda.split('.')[0] ?? '', 10);
 }
+
+/**
+ * The release a `==` pin names: pip pads missing parts with zeros, so `torch==2.0` installs 2.0.0.
+ * Pins with more than three parts (`0.9.0.1`) stay as they are.
+ */
+export function releaseOf(version: string): string {
+  const parts = version.split('.');
+  while (parts.length < 3) parts.push('0');
+  return parts.join('.');
+}
+
+export function cudaMinorOf(cuda: string): number {
+  return Number.parseInt(cuda.split('.')[1] ?? '', 10);
+}

@@ -1,6 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeGpuPreflight, parseNvidiaSmi } from '../../../src/docker/preflight';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { chooseGpuBase } from '../../../src/core/cuda/index';
+import { judgeGpuPreflight, judgeImageOnHost, parseNvidiaSmi, runNvidiaSmi, type ImageGpuFacts } from '../../../src/docker/preflight';
 import { parseContainerList, parseInfo, parseInspect } from '../../../src/docker/parse';
 import type { EngineInfo } from '../../../src/docker/types';
 
@@ -37,6 +41,70 @@ describe('GPU preflight verdict', () => {
     const r = parseNvidiaSmi('NVIDIA A100-SXM4-80GB, 550.54.15, 81920 MiB\nNVIDIA A100-SXM4-80GB, 550.54.15, 81920 MiB\n');
     assert.equal(r.driverVersion, '550.54.15');
     assert.equal(r.gpus.length, 2);
+  });
+});
+
+describe('image vs. the GPUs of this host', () => {
+  const facts = (c: ReturnType<typeof chooseGpuBase>): ImageGpuFacts => ({ image: c.image, cuda: c.buildCuda ?? c.cuda, minDriver: c.minDriver, supportedArchs: c.archs.supported });
+
+  test('nvidia-smi output with compute capabilities', () => {
+    const r = parseNvidiaSmi('NVIDIA GeForce RTX 5090, 575.51.03, 32607 MiB, 12.0\nNVIDIA H100 80GB HBM3, 575.51.03, 81559 MiB, 9.0\n');
+    assert.deepEqual(r.computeCaps, ['12.0', '9.0']);
+    assert.equal(parseNvidiaSmi('Tesla T4, 470.82.01, 15109 MiB\n').computeCaps, undefined);
+  });
+
+  test('a Blackwell GPU and a cu126 torch image: the "no kernel image" error, before the container runs', () => {
+    const smi = parseNvidiaSmi('NVIDIA GeForce RTX 5090, 575.51.03, 32607 MiB, 12.0\n');
+    const v = judgeImageOnHost(facts(chooseGpuBase('pytorch', '2.7.1')), smi);
+    assert.equal(v.ok, false);
+    assert.match(v.problems[0]?.message ?? '', /RTX 5090.*compute capability 12\.0, Blackwell.*no kernel image is available.*blackwell/);
+    const fixed = judgeImageOnHost(facts(chooseGpuBase('pytorch', '2.7.1', { gpuArch: 'blackwell' })), smi);
+    assert.equal(fixed.ok, true, JSON.stringify(fixed.problems));
+  });
+
+  test('mixed GPUs: each distinct capability is compared; a V100 cannot run a cu128 torch', () => {
+    const smi = parseNvidiaSmi('Tesla V100-SXM2-32GB, 575.51.03, 32768 MiB, 7.0\nNVIDIA A100-SXM4-80GB, 575.51.03, 81920 MiB, 8.0\nNVIDIA A100-SXM4-80GB, 575.51.03, 81920 MiB, 8.0\n');
+    const v = judgeImageOnHost(facts(chooseGpuBase('pytorch', '2.9.1', { cuda: '12.8' })), smi);
+    assert.equal(v.problems.filter((p) => p.severity === 'error').length, 1);
+    assert.match(v.problems[0]?.message ?? '', /V100.*Volta/);
+    assert.ok(v.details.some((d) => /A100.*has kernels/.test(d)));
+  });
+
+  test('driver floors: below the CUDA family is an error, below the toolkit a warning', () => {
+    const c13 = facts(chooseGpuBase('onnxruntime', '1.27.0'));
+    assert.match(judgeImageOnHost(c13, parseNvidiaSmi('NVIDIA L4, 550.54.15, 23034 MiB, 8.9\n')).problems[0]?.message ?? '', /cannot run CUDA 13\.0.*>= 580/);
+    const c128 = facts(chooseGpuBase('pytorch', '2.8.0', { cuda: '12.8' }));
+    const warn = judgeImageOnHost(c128, parseNvidiaSmi('NVIDIA L4, 550.54.15, 23034 MiB, 8.9\n'));
+    assert.equal(warn.ok, true);
+    assert.equal(warn.problems[0]?.severity, 'warning');
+    assert.match(warn.problems[0]?.message ?? '', /minor-version compatibility/);
+  });
+
+  test('no nvidia-smi, or no compute capabilities: nothing is claimed', () => {
+    const f = facts(chooseGpuBase('pytorch', '2.7.1'));
+    assert.equal(judgeImageOnHost(f, undefined).ok, true);
+    assert.ok(judgeImageOnHost(f, undefined).details[0]?.includes('No nvidia-smi'));
+    const old = judgeImageOnHost(f, parseNvidiaSmi('Tesla T4, 470.82.01, 15109 MiB\n'));
+    assert.ok(old.details.some((d) => /not compared/.test(d)));
+  });
+
+  test('runNvidiaSmi asks again without compute_cap on drivers that do not know it', async () => {
+    // No GPU on the test machines: a stand-in nvidia-smi on PATH answers like an R470 driver.
+    const dir = mkdtempSync(join(tmpdir(), 'cuda-smi-'));
+    const bin = join(dir, 'nvidia-smi');
+    writeFileSync(bin, '#!/bin/sh\ncase "$1" in *compute_cap*) echo \'Field "compute_cap" is not a valid field to query.\'; exit 2;; esac\necho "Tesla T4, 470.82.01, 15109 MiB"\n');
+    chmodSync(bin, 0o755);
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}${delimiter}${saved ?? ''}`;
+    try {
+      const r = await runNvidiaSmi(5000);
+      assert.equal(r?.ok, true);
+      assert.equal(r?.driverVersion, '470.82.01');
+      assert.equal(r?.computeCaps, undefined);
+    } finally {
+      process.env.PATH = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
