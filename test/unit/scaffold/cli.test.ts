@@ -65,7 +65,7 @@ describe('modeldock scaffold (CLI)', () => {
 
   test('incompatible --cuda exits 1 with the reason and writes nothing', async () => {
     const t = io(dir);
-    assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.4', '--out', 'bad'], t, deps), 1);
+    assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '13.0', '--out', 'bad'], t, deps), 1);
     assert.match(t.stderr.join('\n'), /supports CUDA 11\.8, 12\.1/);
     assert.equal(existsSync(join(dir, 'bad')), false);
   });

@@ -74,7 +74,7 @@ describe('GPU base follows the CUDA table', () => {
     assert.match(df, /--extra-index-url https:\/\/download\.pytorch\.org\/whl\/cu121/);
   });
   test('explicit incompatible CUDA is an error', () => {
-    const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '12.4' });
+    const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '13.0' });
     assert.equal(plan.errors.length, 1);
     assert.match(plan.errors[0] ?? '', /11\.8, 12\.1/);
   });
