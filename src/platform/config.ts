@@ -1,38 +1,21 @@
 import * as vscode from 'vscode';
+import { SETTINGS, readSetting, type ModelDockConfig, type SettingKey } from './settings';
 
-/** Every setting ModelDock reads, with its type. Keys mirror package.json `contributes.configuration`. */
-export interface ModelDockConfig {
-  'detect.fileBudget': number;
-  'detect.maxFileSizeKB': number;
-  'scaffold.defaultTarget': 'auto' | 'cpu' | 'gpu';
-  'scaffold.port': number;
-  'containerize.ui': 'wizard' | 'quickPick';
-}
-
-export const CONFIG_DEFAULTS: ModelDockConfig = {
-  'detect.fileBudget': 20000,
-  'detect.maxFileSizeKB': 1024,
-  'scaffold.defaultTarget': 'auto',
-  'scaffold.port': 8080,
-  'containerize.ui': 'wizard',
-};
+export { CONFIG_DEFAULTS, SETTINGS, readSetting, type ConfigurationSource, type ModelDockConfig, type SettingKey } from './settings';
 
 export interface Config {
-  get<K extends keyof ModelDockConfig>(key: K): ModelDockConfig[K];
-  onDidChange(listener: (key: keyof ModelDockConfig) => void): vscode.Disposable;
+  get<K extends SettingKey>(key: K, scope?: vscode.ConfigurationScope): ModelDockConfig[K];
+  onDidChange(listener: (key: SettingKey) => void): vscode.Disposable;
 }
 
-export function createConfig(scope?: vscode.ConfigurationScope): Config {
+export function createConfig(defaultScope?: vscode.ConfigurationScope): Config {
   return {
-    get(key) {
-      const value: unknown = vscode.workspace.getConfiguration('modeldock', scope).get(key);
-      const fallback = CONFIG_DEFAULTS[key];
-      // A hand-edited settings.json can hold anything: keep the declared type.
-      return (typeof value === typeof fallback ? value : fallback) as ModelDockConfig[typeof key];
+    get(key, scope) {
+      return readSetting(vscode.workspace.getConfiguration('modeldock', scope ?? defaultScope), key);
     },
     onDidChange(listener) {
       return vscode.workspace.onDidChangeConfiguration((e) => {
-        for (const key of Object.keys(CONFIG_DEFAULTS) as (keyof ModelDockConfig)[]) {
+        for (const key of Object.keys(SETTINGS) as SettingKey[]) {
           if (e.affectsConfiguration(`modeldock.${key}`)) listener(key);
         }
       });

@@ -89,7 +89,7 @@ export interface ClusterFeature {
 }
 
 export function currentSettings(): KubeSettings {
-  return readKubeSettings(vscode.workspace.getConfiguration('modeldock.kube'));
+  return readKubeSettings(vscode.workspace.getConfiguration('modeldock'));
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readSetting } from '../../platform/settings';
 
 /** The `modeldock.docker.*` settings, typed; declared in package.json (contributes.configuration). */
 export interface DockerSettings {
@@ -19,22 +20,6 @@ export interface DockerSettings {
   readonly pipTrustedHost: string;
 }
 
-export const DOCKER_SETTING_DEFAULTS: DockerSettings = {
-  host: '',
-  builder: 'auto',
-  imageTag: '',
-  contextWarnMB: 500,
-  gpus: 'none',
-  shmSizeMB: 0,
-  ipcHost: false,
-  hostPort: 0,
-  modelFolder: '',
-  mountHuggingFaceCache: false,
-  env: {},
-  pipIndexUrl: '',
-  pipExtraIndexUrl: '',
-  pipTrustedHost: '',
-};
 
 /**
  * The pip mirror settings as build arguments: generated Dockerfiles declare `ARG PIP_INDEX_URL`
@@ -48,23 +33,23 @@ export function pipBuildArgs(s: Pick<DockerSettings, 'pipIndexUrl' | 'pipExtraIn
   return out;
 }
 
-function pick<K extends keyof DockerSettings>(cfg: vscode.WorkspaceConfiguration, key: K): DockerSettings[K] {
-  const fallback = DOCKER_SETTING_DEFAULTS[key];
-  const value: unknown = cfg.get(key);
-  if (key === 'env') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fallback;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-    return out as DockerSettings[K];
-  }
-  if (key === 'gpus' && typeof value === 'number') return String(value) as DockerSettings[K];
-  // A hand-edited settings.json can hold anything: keep the declared type.
-  return (typeof value === typeof fallback ? value : fallback) as DockerSettings[K];
-}
-
+/** The docker settings through the one typed config (checked and defaulted there). */
 export function readDockerSettings(scope?: vscode.ConfigurationScope): DockerSettings {
-  const cfg = vscode.workspace.getConfiguration('modeldock.docker', scope);
-  const out = {} as Record<keyof DockerSettings, unknown>;
-  for (const key of Object.keys(DOCKER_SETTING_DEFAULTS) as (keyof DockerSettings)[]) out[key] = pick(cfg, key);
-  return out as unknown as DockerSettings;
+  const cfg = vscode.workspace.getConfiguration('modeldock', scope);
+  return {
+    host: readSetting(cfg, 'docker.host'),
+    builder: readSetting(cfg, 'docker.builder'),
+    imageTag: readSetting(cfg, 'docker.imageTag'),
+    contextWarnMB: readSetting(cfg, 'docker.contextWarnMB'),
+    gpus: readSetting(cfg, 'docker.gpus'),
+    shmSizeMB: readSetting(cfg, 'docker.shmSizeMB'),
+    ipcHost: readSetting(cfg, 'docker.ipcHost'),
+    hostPort: readSetting(cfg, 'docker.hostPort'),
+    modelFolder: readSetting(cfg, 'docker.modelFolder'),
+    mountHuggingFaceCache: readSetting(cfg, 'docker.mountHuggingFaceCache'),
+    env: readSetting(cfg, 'docker.env'),
+    pipIndexUrl: readSetting(cfg, 'docker.pipIndexUrl'),
+    pipExtraIndexUrl: readSetting(cfg, 'docker.pipExtraIndexUrl'),
+    pipTrustedHost: readSetting(cfg, 'docker.pipTrustedHost'),
+  };
 }

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readKubeSettings, type KubeConfiguration } from '../../../src/features/cluster/settings';
+import { readKubeSettings } from '../../../src/features/cluster/settings';
+import type { ConfigurationSource as KubeConfiguration } from '../../../src/platform/settings';
 
 type Scope = 'defaultValue' | 'globalValue' | 'workspaceValue' | 'workspaceFolderValue';
 
@@ -10,14 +11,16 @@ type Scope = 'defaultValue' | 'globalValue' | 'workspaceValue' | 'workspaceFolde
  * Outside the host there is no VS Code configuration service to ask, so this stands in for it.
  */
 function configuration(values: Record<string, Partial<Record<Scope, unknown>>>): KubeConfiguration {
+  // Keys arrive as the `modeldock` section names them (`kube.kubeconfig`).
+  const local = (key: string): string => key.replace(/^kube\./, '');
   const merged = (key: string): unknown => {
-    const v = values[key] ?? {};
+    const v = values[local(key)] ?? {};
     for (const s of ['workspaceFolderValue', 'workspaceValue', 'globalValue', 'defaultValue'] as const) if (v[s] !== undefined) return v[s];
     return undefined;
   };
   return {
     get: ((key: string, fallback?: unknown) => merged(key) ?? fallback) as KubeConfiguration['get'],
-    inspect: ((key: string) => (values[key] ? { key: `modeldock.kube.${key}`, ...values[key] } : undefined)) as KubeConfiguration['inspect'],
+    inspect: ((key: string) => (values[local(key)] ? { key: `modeldock.${key}`, ...values[local(key)] } : undefined)) as KubeConfiguration['inspect'],
   };
 }
 
