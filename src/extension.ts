@@ -4,6 +4,7 @@ import { toReport } from './core/detect/types';
 import { createConfig } from './platform/config';
 import type { Deps } from './platform/deps';
 import { createLogger } from './platform/log';
+import { Prompts, type PromptAnswerer } from './platform/prompts';
 import { register as registerCore } from './features/core';
 import { register as registerDetect } from './features/detect';
 import { register as registerLint } from './features/lint';
@@ -21,6 +22,11 @@ export interface ModelDockApi {
   readonly onDidDetect: vscode.Event<DetectionReport | undefined>;
   /** The Clusters view: its model (whose nodes the kube commands take), view, logs and test hook. */
   readonly cluster: ClusterApi;
+  /**
+   * For extension-host tests only: VS Code refuses modal dialogs while extension tests run, so a
+   * test answers ModelDock's modal questions here (each automated answer is logged).
+   */
+  readonly test: { answerPrompts(answerer: PromptAnswerer): vscode.Disposable };
 }
 
 // Wiring only: logger, config, then one register(context, deps) per feature. Each feature
@@ -29,7 +35,8 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const started = performance.now();
   const { channel, log } = createLogger();
   context.subscriptions.push(channel);
-  const deps: Deps = { log, config: createConfig(), extensionUri: context.extensionUri };
+  const prompts = new Prompts((m) => log.info(m));
+  const deps: Deps = { log, config: createConfig(), extensionUri: context.extensionUri, prompts };
 
   registerCore(context, deps);
   const detection = registerDetect(context, deps);
@@ -47,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   return {
     activationMs,
     cluster,
+    test: { answerPrompts: (answerer) => prompts.answerWith(answerer) },
     detection: () => (detection.current ? toReport(detection.current) : undefined),
     onDidDetect: (listener, thisArg, disposables) =>
       detection.onDidChange((r) => listener.call(thisArg, r ? toReport(r) : undefined), undefined, disposables),

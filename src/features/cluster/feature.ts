@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommandSpec } from '../../platform/commands';
+import type { Prompts } from '../../platform/prompts';
 import { CancelledError, UserError } from '../../platform/errors';
 import { KubeError, type ClusterClient, type ClusterTreeModel, type NodeOf, type PortForwardHandle, type TreeNode } from '../../kube';
 import type { KubeDocumentProvider } from './describe';
@@ -40,38 +41,18 @@ export interface Question {
   readonly action: string;
 }
 
-/** Answers a Question without a dialog: true goes ahead, false cancels. */
-export type Answerer = (question: Question) => boolean | Promise<boolean>;
-
 /**
- * The modal confirmations of the cluster commands. A person answers them in a dialog. The
- * extension-host tests cannot (VS Code refuses dialogs in extension tests), so ClusterApi.test can
- * install an answerer; command arguments never can, because a command link could pass them.
+ * The modal confirmations of the cluster commands, through the one prompt service (which the one
+ * test API, ModelDockApi.test.answerPrompts, can answer; command arguments never can, because a
+ * command link could pass them).
  */
 export class Confirmations {
-  private answerer: Answerer | undefined;
-
-  constructor(private readonly log: (message: string) => void) {}
-
-  answerWith(answerer: Answerer): vscode.Disposable {
-    this.answerer = answerer;
-    return {
-      dispose: () => {
-        if (this.answerer === answerer) this.answerer = undefined;
-      },
-    };
-  }
+  constructor(private readonly prompts: Prompts) {}
 
   /** Resolves when the answer is to go ahead; throws CancelledError otherwise. */
   async ask(q: Question): Promise<void> {
-    let yes: boolean;
-    if (this.answerer) {
-      yes = (await this.answerer(q)) === true;
-      this.log(`kube: "${q.message}" answered ${yes ? q.action : 'Cancel'} by ModelDockApi.cluster.test`);
-    } else {
-      yes = (await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.action)) === q.action;
-    }
-    if (!yes) throw new CancelledError();
+    const answer = await this.prompts.modal({ severity: 'warning', message: q.message, ...(q.detail ? { detail: q.detail } : {}), buttons: [q.action] });
+    if (answer !== q.action) throw new CancelledError();
   }
 }
 

@@ -13,8 +13,8 @@ import { ClusterTreeProvider } from './tree';
 export { ClusterTreeProvider, ClusterTreeItem } from './tree';
 export { PodLogs, PodLogSession, formatLogLine, type LogWrite } from './logs';
 export { KubeDocumentProvider, SCHEME } from './describe';
-export { VIEW_ID, type ClusterFeature, type Question, type Answerer } from './feature';
-export type { ClusterApi, ClusterTestApi } from './api';
+export { VIEW_ID, type ClusterFeature, type Question } from './feature';
+export type { ClusterApi } from './api';
 
 /** The workspace's own folders on disk: a kubeconfig inside one is the repository's, not the user's. */
 function workspaceFolders(): string[] {
@@ -49,7 +49,7 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   const logs = new PodLogs();
   const documents = new KubeDocumentProvider(model);
   const forwards = new PortForwards();
-  const confirmations = new Confirmations((m) => deps.log.info(m));
+  const confirmations = new Confirmations(deps.prompts);
   const feature: ClusterFeature = { model, view, logs, documents, forwards, confirmations, globalState: context.globalState, settings: currentSettings };
   let lastContext = model.activeContext;
 
@@ -80,5 +80,5 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   );
   model.setVisible(view.visible);
   registerCommands(context, deps, CLUSTER_COMMANDS.map((make) => make(feature)));
-  return { model, view, logs, test: { answerConfirmations: (answerer) => confirmations.answerWith(answerer) } };
+  return { model, view, logs };
 }

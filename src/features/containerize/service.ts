@@ -79,7 +79,7 @@ export function createContainerizeService(
       });
     },
     write(folder, files, policy) {
-      return writePlan(folder, files, policy, preview);
+      return writePlan(folder, files, policy, preview, deps.prompts);
     },
     buildAndRun: docker ? (folder, plan) => docker.buildAndRun(folder, plan) : undefined,
   };

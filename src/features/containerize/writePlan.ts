@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { UnsafePathError, checkWriteTarget, printable } from '../../core/safePath';
 import type { PlannedFile } from '../../core/scaffold/types';
 import { CancelledError, UserError } from '../../platform/errors';
+import type { Prompts } from '../../platform/prompts';
 import type { PreviewProvider } from './previewProvider';
 
 export type OverwritePolicy = 'ask' | 'overwrite' | 'skip';
@@ -46,6 +47,7 @@ export async function writePlan(
   files: readonly PlannedFile[],
   policy: OverwritePolicy,
   preview: PreviewProvider,
+  prompts: Prompts,
 ): Promise<WriteOutcome> {
   checkPlanPaths(folder, files);
   const outcome: WriteOutcome = { created: [], overwritten: [], skipped: [], unchanged: [] };
@@ -65,7 +67,7 @@ export async function writePlan(
       outcome.unchanged.push(f.path);
       continue;
     }
-    const replace = policy === 'overwrite' || (policy === 'ask' && (await askOverwrite(uri, f, preview)));
+    const replace = policy === 'overwrite' || (policy === 'ask' && (await askOverwrite(uri, f, preview, prompts)));
     if (!replace) {
       outcome.skipped.push(f.path);
       continue;
@@ -104,15 +106,15 @@ async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
-async function askOverwrite(uri: vscode.Uri, f: PlannedFile, preview: PreviewProvider): Promise<boolean> {
+async function askOverwrite(uri: vscode.Uri, f: PlannedFile, preview: PreviewProvider, prompts: Prompts): Promise<boolean> {
   const proposed = preview.set(f.path, f.content);
   await vscode.commands.executeCommand('vscode.diff', uri, proposed, `${f.path}: current ↔ ModelDock`, { preview: true });
-  const choice = await vscode.window.showWarningMessage(
-    `${f.path} already exists and differs from what ModelDock would write. Overwrite it?`,
-    { modal: true, detail: 'The diff is open. Overwriting is a single undoable edit.' },
-    'Overwrite',
-    'Keep Mine',
-  );
+  const choice = await prompts.modal({
+    severity: 'warning',
+    message: `${f.path} already exists and differs from what ModelDock would write. Overwrite it?`,
+    detail: 'The diff is open. Overwriting is a single undoable edit.',
+    buttons: ['Overwrite', 'Keep Mine'],
+  });
   if (choice === undefined) throw new CancelledError();
   return choice === 'Overwrite';
 }

@@ -137,9 +137,9 @@ describe('Clusters view (Kubernetes API test server)', function () {
       // VS Code refuses modal dialogs in extension tests: the question is answered through the test API.
       const questions: string[] = [];
       const { api } = await activated();
-      const answering = api.cluster.test.answerConfirmations((q) => {
+      const answering = api.test.answerPrompts((q) => {
         questions.push(q.message);
-        return true;
+        return q.buttons[0];
       });
       let applied: string[] | undefined;
       try {

@@ -46,12 +46,12 @@ export function buildImageCommand(feature: DockerFeature, run: (request: RunRequ
       deps.log.info(`build context ${contextDir}: ${plan.fileCount} files, ${formatBytes(plan.totalBytes)}`);
       if (plan.overThreshold) {
         const offenders = plan.biggest.slice(0, 5).map((b) => `${b.rel} (${formatBytes(b.size)})`).join(', ');
-        const choice = await vscode.window.showWarningMessage(
-          `The build context is ${formatBytes(plan.totalBytes)} (over ${formatBytes(plan.thresholdBytes)}). Biggest: ${offenders}.`,
-          { modal: true, detail: 'Model weights usually belong in a volume or .dockerignore, not in the image context.' },
-          'Send Anyway',
-          'Edit .dockerignore',
-        );
+        const choice = await deps.prompts.modal({
+          severity: 'warning',
+          message: `The build context is ${formatBytes(plan.totalBytes)} (over ${formatBytes(plan.thresholdBytes)}). Biggest: ${offenders}.`,
+          detail: 'Model weights usually belong in a volume or .dockerignore, not in the image context.',
+          buttons: ['Send Anyway', 'Edit .dockerignore'],
+        });
         if (choice === 'Edit .dockerignore') {
           const uri = vscode.Uri.file(path.join(contextDir, '.dockerignore'));
           const edit = new vscode.WorkspaceEdit();

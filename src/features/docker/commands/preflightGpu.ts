@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import type { CommandSpec } from '../../../platform/commands';
 import type { DockerFeature } from '../feature';
 
@@ -13,8 +12,7 @@ export function preflightGpuCommand(feature: DockerFeature): CommandSpec {
       for (const d of verdict.details) deps.log.info(`  ${d}`);
       for (const r of verdict.remedy) deps.log.info(`  to do: ${r}`);
       const detail = [...verdict.details, ...(verdict.remedy.length ? ['', 'What to do:', ...verdict.remedy] : [])].join('\n');
-      if (verdict.canServeGpus) void vscode.window.showInformationMessage(verdict.summary, { modal: true, detail });
-      else void vscode.window.showWarningMessage(verdict.summary, { modal: true, detail });
+      void deps.prompts.modal({ severity: verdict.canServeGpus ? 'info' : 'warning', message: verdict.summary, detail, buttons: [] });
       return verdict;
     },
   };

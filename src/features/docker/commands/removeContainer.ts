@@ -11,7 +11,7 @@ export function removeContainerCommand(feature: DockerFeature): CommandSpec {
     async run(deps, arg) {
       const c = await resolveContainer(feature, arg, 'Container to remove');
       if (c.state === 'running') {
-        const ok = await vscode.window.showWarningMessage(`${c.name} is running. Stop and remove it?`, { modal: true }, 'Remove');
+        const ok = await deps.prompts.modal({ severity: 'warning', message: `${c.name} is running. Stop and remove it?`, buttons: ['Remove'] });
         if (ok !== 'Remove') throw new CancelledError();
       }
       await (await feature.session.getEngine()).remove(c.id, { force: true });

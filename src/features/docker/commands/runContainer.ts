@@ -49,12 +49,7 @@ async function confirmGpus(engine: DockerEngine, deps: Deps, gpus: GpuRequest): 
   if (verdict.canServeGpus) return gpus;
   // The preflight reads the engine's /info, which can be wrong (a CDI-only setup, a remote
   // engine): the user may still try, and the engine's own answer is then translated below.
-  const choice = await vscode.window.showWarningMessage(
-    verdict.summary,
-    { modal: true, detail: verdict.remedy.join('\n') },
-    'Run on CPU',
-    'Try with GPUs Anyway',
-  );
+  const choice = await deps.prompts.modal({ severity: 'warning', message: verdict.summary, detail: verdict.remedy.join('\n'), buttons: ['Run on CPU', 'Try with GPUs Anyway'] });
   if (choice === 'Try with GPUs Anyway') return gpus;
   if (choice !== 'Run on CPU') throw new CancelledError();
   return { kind: 'none' };
@@ -124,7 +119,7 @@ export function runContainerCommand(feature: DockerFeature, runDeps: RunDeps): C
         // The engine created the container but cannot start it with GPUs: offer the CPU fallback.
         // The created container stays for inspection while the user decides, then goes.
         const failedId = (err as { containerId?: unknown }).containerId;
-        const choice = await vscode.window.showErrorMessage(err.message, { modal: true, detail: err.hint }, 'Run on CPU');
+        const choice = await deps.prompts.modal({ severity: 'error', message: err.message, ...(err.hint ? { detail: err.hint } : {}), buttons: ['Run on CPU'] });
         if (typeof failedId === 'string') await engine.remove(failedId, { force: true }).catch(() => undefined);
         if (choice !== 'Run on CPU') throw new CancelledError();
         gpus = { kind: 'none' };
