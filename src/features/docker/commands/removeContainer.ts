@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import type { CommandSpec } from '../../../platform/commands';
 import { CancelledError } from '../../../platform/errors';
 import { resolveContainer, type DockerFeature } from '../feature';
