@@ -122,6 +122,7 @@ if (!production && existsSync('test/vscode/index.ts')) {
   const entries = { index: 'test/vscode/index.ts' };
   for (const f of collectTests('test/vscode/suite')) entries[f.replace(/^test\/vscode\//, '').replace(/\.ts$/, '')] = f;
   for (const f of collectTests('test/vscode/installed')) entries[f.replace(/^test\/vscode\//, '').replace(/\.ts$/, '')] = f;
+  for (const f of collectTests('test/vscode/untrusted')) entries[f.replace(/^test\/vscode\//, '').replace(/\.ts$/, '')] = f;
   targets.push({
     ...common,
     entryPoints: entries,

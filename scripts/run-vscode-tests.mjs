@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The extension-host tier, offline: runs test/vscode/suite inside a real VS Code (code-server)
 // with the development folder, then test/vscode/installed against the packaged VSIX.
-//   node scripts/run-vscode-tests.mjs [--only dev|installed] [--grep PATTERN] [--vsix PATH]
+//   node scripts/run-vscode-tests.mjs [--only dev|untrusted|installed] [--grep PATTERN] [--vsix PATH]
 // --vsix: test this packaged VSIX (npm test passes the one its dist tier built) instead of
 // packaging a new one.
 import { execFileSync } from 'node:child_process';
@@ -53,7 +53,7 @@ function copyLogs(userDataDir, name) {
   for (const [i, f] of found.entries()) copyFileSync(f, join(artifacts, `${name}-ModelDock${i ? `-${i}` : ''}.log`));
 }
 
-async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {} }) {
+async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensionsDir, env = {}, settings = {}, workspaceTrust = false }) {
   const userDataDir = tracked('modeldock-user-');
   const uiAnswersDir = tracked('modeldock-ui-');
   const started = Date.now();
@@ -63,6 +63,7 @@ async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensi
     extensionsDir: extensionsDir ?? tracked('modeldock-ext-'),
     env: { MODELDOCK_UI_ANSWERS: uiAnswersDir, MODELDOCK_TEST_SUITE: suite, MODELDOCK_TEST_ARTIFACTS: artifacts, ...(grep ? { MODELDOCK_TEST_GREP: grep } : {}), ...env },
     settings,
+    workspaceTrust,
   });
   let result = { suite: name, passed: 0, failed: 0, pending: 0 };
   let code;
@@ -100,6 +101,20 @@ if (!existsSync(join(repo, 'dist-test', 'vscode', 'index.js')) || !existsSync(jo
 
 if (!only || only === 'dev') {
   await runSuite({ name: 'extension-host (dev)', suite: 'suite', folder: workspaceCopy('sklearn-iris'), extensionDevelopmentPath: repo });
+}
+
+if (!only || only === 'untrusted') {
+  // A hostile repository opened untrusted: the suite plants the malicious settings, kubeconfig and
+  // symlinks itself; the user's own kubeconfig (KUBECONFIG) lives outside the workspace.
+  const userHome = tracked('modeldock-user-home-');
+  await runSuite({
+    name: 'extension-host (untrusted workspace)',
+    suite: 'untrusted',
+    folder: workspaceCopy('sklearn-iris'),
+    extensionDevelopmentPath: repo,
+    workspaceTrust: true,
+    env: { KUBECONFIG: join(userHome, 'kubeconfig'), MODELDOCK_TEST_OUTSIDE: tracked('modeldock-outside-') },
+  });
 }
 
 if (!only || only === 'installed') {

@@ -122,7 +122,11 @@ export function installVsix(vsixPath, extensionsDir, userDataDir) {
  * Starts code-server on a free port. `env` is passed to the server and so to the extension
  * host it spawns: the suites read their settings (which suite, test server addresses) from it.
  */
-export async function startCodeServer({ folder, userDataDir, extensionsDir, env = {}, settings = {} }) {
+/**
+ * `workspaceTrust: true` runs with VS Code's workspace trust on and no prompt, so the folder
+ * opens untrusted (restricted mode): the hostile-workspace suite needs exactly that.
+ */
+export async function startCodeServer({ folder, userDataDir, extensionsDir, env = {}, settings = {}, workspaceTrust = false }) {
   const bin = ensureCodeServer();
   const port = await freePort();
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -137,7 +141,15 @@ export async function startCodeServer({ folder, userDataDir, extensionsDir, env 
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
         'update.mode': 'none',
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': workspaceTrust,
+        ...(workspaceTrust
+          ? {
+              'security.workspace.trust.startupPrompt': 'never',
+              'security.workspace.trust.banner': 'never',
+              'security.workspace.trust.untrustedFiles': 'open',
+              'security.workspace.trust.emptyWindow': false,
+            }
+          : {}),
         'workbench.enableExperiments': false,
         'chat.disableAIFeatures': true,
         ...settings,
@@ -152,7 +164,7 @@ export async function startCodeServer({ folder, userDataDir, extensionsDir, env 
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     folder,
