@@ -220,7 +220,8 @@ export function ggufHeaderOnly(kvs: readonly GgufKv[], tensors: readonly GgufTen
     } else if (type === 'str') parts.push(u32(8), ggufString(v as string));
     else if (type === 'strs') {
       const arr = v as string[];
-      parts.push(u32(9), u32(8), u64(arr.length), ...arr.map(ggufString));
+      parts.push(u32(9), u32(8), u64(arr.length));
+      for (const x of arr) parts.push(ggufString(x));
     } else {
       const arr = v as number[];
       parts.push(u32(9), u32(5), u64(arr.length), ...arr.map((x) => {
