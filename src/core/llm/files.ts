@@ -3,7 +3,7 @@
 // devices are refused after a non-blocking open, and paths can be confined to a root after
 // resolving symlinks (Hugging Face cache snapshots are symlinks into blobs/, so the caller picks
 // the root that contains both).
-import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { failure, LlmFormatError, type ByteSource, type Parsed } from './bytes';
 import { CONFIG_MAX_BYTES, parseModelConfig } from './config';
@@ -188,4 +188,18 @@ export function inspectGgufFile(path: string, opts: ReadOptions = {}): Parsed<Mo
   if (parts.length > 1) weights.warnings = weights.warnings.filter((w) => !w.includes('split files'));
   const name = typeof first.value.metadata['general.name'] === 'string' ? (first.value.metadata['general.name'] as string) : basename(path);
   return { ok: true, value: { name, weights, architecture: arch.ok ? arch.value : null, warnings: [...warnings, ...weights.warnings] } };
+}
+
+/** A model folder, a .gguf file or one .safetensors file (its folder is read): the facts sizing needs. */
+export function inspectModelPath(path: string, opts: ReadOptions = {}): Parsed<ModelFacts> {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    return failure(e);
+  }
+  if (isDir) return inspectModelFolder(path, opts);
+  if (/\.gguf$/i.test(path)) return inspectGgufFile(path, opts);
+  if (/\.safetensors$/i.test(path)) return inspectModelFolder(dirname(path), opts);
+  return { ok: false, error: `${basename(path)} is neither a model folder, a .gguf file nor a .safetensors file` };
 }

@@ -227,7 +227,14 @@ function readValue(c: Cursor, type: number, limits: GgufLimits, what: string, de
   const fixed = FIXED_SIZE[elem];
   const values: GgufScalar[] = [];
   if (!keep && fixed !== undefined) c.skip(length * fixed, what);
-  else {
+  else if (!keep && elem === 8) {
+    // Vocabularies: step over each string by its length without decoding it.
+    for (let i = 0; i < length; i++) {
+      const n = c.u64(`${what} element length`);
+      if (n > limits.maxStringBytes) throw new LlmFormatError(`its ${what} has a ${n}-byte element, over the ${limits.maxStringBytes}-byte limit`);
+      c.skip(n, what);
+    }
+  } else {
     for (let i = 0; i < length; i++) {
       const v = readValue(c, elem, limits, what, depth + 1);
       if (keep) values.push(v as GgufScalar);

@@ -243,7 +243,7 @@ function evaluate(s: Scenario, parts: number): SizingOption {
   const raw = kvBudget > 0 ? Math.floor(kvBudget / perToken) : 0;
   const kvTokens = s.runtime === 'llama.cpp' ? raw : Math.floor(raw / BLOCK) * BLOCK;
   const needed = s.ctx * s.conc;
-  const invalid = parts <= s.maxGpus ? tensorParallelProblem(a, parts, s.runtime) : null;
+  const invalid = tensorParallelProblem(a, parts, s.runtime);
   return {
     gpuCount: parts,
     tensorParallel: s.runtime === 'llama.cpp' ? null : parts,
@@ -431,7 +431,8 @@ function tableRows(name: string, d: Derived, gpu: GpuSpec, runtime: LlmRuntimeId
       { label: 'KV tokens', value: group(o.kvTokens), detail: `${o.kvBudgetBytesPerGpu > 0 ? gib(o.kvBudgetBytesPerGpu) : '0'} / ${kib(o.kvBytesPerTokenPerGpu)} per token per GPU; ${group(o.neededTokens)} needed` },
     );
   }
-  for (const x of s.maxGpus <= 8 ? options(s) : []) {
+  // Every GPU count up to 8; past that only the allowed ones (a 64-GPU table of refusals helps no one).
+  for (const x of options(s).filter((x) => x.invalid === null || x.gpuCount <= 8)) {
     rows.push({
       label: `${x.gpuCount} × ${gpu.id}`,
       value: x.invalid ? 'not allowed' : x.fits ? 'fits' : 'does not fit',
