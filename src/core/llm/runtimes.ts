@@ -297,6 +297,8 @@ export const LLM_RUNTIMES: Readonly<Record<LlmRuntimeId, LlmRuntimeFacts>> = {
 
 export interface ServingRecommendation {
   runtime: LlmRuntimeId;
+  /** GPU catalog id (gpus.ts). */
+  gpuType: string;
   gpuCount: number;
   tensorParallel: number | null;
   maxModelLen: number;

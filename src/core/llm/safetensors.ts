@@ -93,7 +93,7 @@ function parseHeader(src: ByteSource, limits: SafetensorsLimits): SafetensorsHea
 
   const tensors: SafetensorsTensor[] = [];
   const warnings: string[] = [];
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   let dataBytes = 0;
   let sum = 0;
   for (const [name, entry] of Object.entries(json)) {

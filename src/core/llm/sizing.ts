@@ -322,6 +322,7 @@ export function sizeLlm(model: ModelFacts, opts: SizingOptions): Parsed<SizingRe
     const staticFraction = Math.floor(((fit.usableBytesPerGpu - fit.overheadBytesPerGpu) / cudaVisibleBytes(gpu)) * 100) / 100;
     recommendation = {
       runtime,
+      gpuType: gpu.id,
       gpuCount: fit.gpuCount,
       tensorParallel: fit.tensorParallel,
       maxModelLen: ctx,

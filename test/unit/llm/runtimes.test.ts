@@ -44,6 +44,7 @@ describe('LLM runtime facts', () => {
 describe('serving commands from a recommendation', () => {
   const rec = (runtime: ServingRecommendation['runtime'], extra: Partial<ServingRecommendation> = {}): ServingRecommendation => ({
     runtime,
+    gpuType: 'l4',
     gpuCount: 2,
     tensorParallel: runtime === 'llama.cpp' ? null : 2,
     maxModelLen: 8192,

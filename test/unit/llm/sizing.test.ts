@@ -45,7 +45,7 @@ describe('sizing, checked by hand', () => {
     assert.ok(Math.abs(o.kvBudgetBytesPerGpu - 4_321_488_076.8) < 1);
     assert.equal(o.kvTokens, 32_960);
     assert.equal(o.maxConcurrency, 4);
-    assert.deepEqual(r.recommendation, { runtime: 'vllm', gpuCount: 1, tensorParallel: 1, maxModelLen: 8192, gpuMemoryUtilization: 0.9, concurrency: 1, kvCacheDtype: 'auto', quantization: null });
+    assert.deepEqual(r.recommendation, { runtime: 'vllm', gpuType: 'l4', gpuCount: 1, tensorParallel: 1, maxModelLen: 8192, gpuMemoryUtilization: 0.9, concurrency: 1, kvCacheDtype: 'auto', quantization: null });
     assert.deepEqual(r.alternatives, []);
     const row = r.rows.find((x) => x.label === 'KV cache per token');
     assert.equal(row?.value, '128 KiB');
@@ -128,7 +128,7 @@ describe('sizing, checked by hand', () => {
     // 16,638,903,910.4 / 131,072 = 126,944 tokens ≥ 32,768.
     assert.equal(r.runtime, 'llama.cpp');
     assert.equal(r.chosen?.kvTokens, 126_944);
-    assert.deepEqual(r.recommendation, { runtime: 'llama.cpp', gpuCount: 1, tensorParallel: null, maxModelLen: 8192, gpuMemoryUtilization: null, concurrency: 4, kvCacheDtype: 'auto', quantization: null });
+    assert.deepEqual(r.recommendation, { runtime: 'llama.cpp', gpuType: 'l4', gpuCount: 1, tensorParallel: null, maxModelLen: 8192, gpuMemoryUtilization: null, concurrency: 4, kvCacheDtype: 'auto', quantization: null });
     assert.equal(sizeLlm(m, { gpu: 'l4', runtime: 'vllm' }).ok, false);
   });
 
