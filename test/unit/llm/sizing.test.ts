@@ -106,6 +106,17 @@ describe('sizing, checked by hand', () => {
     assert.ok(r.sentences.filter((s) => s.startsWith('What would:')).length === r.alternatives.length);
   });
 
+  test('Mixtral-8x7B on A100 80GB, 4k × 16: two GPUs; activations use the 2 active experts', () => {
+    const r = size(facts('Mixtral-8x7B', PUBLISHED.mixtral_8x7b.config), { gpu: 'a100-80gb', contextLength: 4096, concurrency: 16 });
+    // A100 80GB: (81,920 − 512) MiB = 85,361,426,432 B; × 0.9 = 76,825,283,788.8 B; chunk 2,048 (A100 keeps vLLM's small default).
+    // TP1: 93,405,585,408 B of weights do not fit. TP2: 46,702,792,704 B per GPU; overhead 1 GiB + 2,048 × 2 ×
+    // (6 × 4,096 + 4 × 14,336 × 2 experts / 2) = 1,409,286,144 B; KV 28,713,204,940.8 B / 65,536 B = 438,128 tokens ≥ 65,536.
+    assert.equal(r.options[0]?.fits, false);
+    assert.equal(r.recommendation?.tensorParallel, 2);
+    assert.equal(r.chosen?.overheadBytesPerGpu, 1_409_286_144);
+    assert.equal(r.chosen?.kvTokens, 438_128);
+  });
+
   test('calibration: within 0.5 GiB of vLLM logged KV budgets (Llama-3.1-8B: 54.62 GiB on H100, 4.60 GiB on L4)', () => {
     const h = size(llama8, { gpu: 'h100-80gb', contextLength: 8192 });
     assert.ok(Math.abs(h.chosen!.kvBudgetBytesPerGpu / GiB - 54.62) < 0.5, String(h.chosen!.kvBudgetBytesPerGpu / GiB));
