@@ -15,7 +15,7 @@ import { type OverwritePolicy, type WriteOutcome, writePlan } from './writePlan'
 
 export interface ContainerizeService {
   readonly preview: PreviewProvider;
-  readonly detection: Pick<WorkspaceDetection, 'onDidDetect' | 'resultFor'>;
+  readonly detection: Pick<WorkspaceDetection, 'onDidDetect' | 'resultFor' | 'settled'>;
   /**
    * The project folder: the one given (a folder of this workspace), the only one, or the user's
    * pick. `interactive: false` takes the first folder instead of asking.
@@ -58,6 +58,7 @@ export function createContainerizeService(
     },
     async detect(folder, options = {}) {
       const root = folder.fsPath;
+      await detection.settled();
       const known = options.fresh ? undefined : detection.resultFor(root);
       if (known) return known;
       if (options.progress === false) return detection.detect(root);

@@ -39,6 +39,20 @@ export class WorkspaceDetection implements vscode.Disposable {
     return this.result;
   }
 
+  /**
+   * Resolves once file changes already seen are reflected in the result: a debounced re-detect
+   * still waiting runs now. Containerize reads detection after this, so a requirements file
+   * deleted a moment ago is not planned from a stale report.
+   */
+  async settled(): Promise<void> {
+    if (this.timer !== undefined && this.pending.size > 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.runPending();
+    }
+    await this.running;
+  }
+
   /** The latest result for a folder (absolute path), if it was detected. */
   resultFor(root: string): DetectionResult | undefined {
     return this.folder?.uri.fsPath === root ? this.result : this.others.get(root);
@@ -116,15 +130,20 @@ export class WorkspaceDetection implements vscode.Disposable {
     // Debounced: a burst of saves (or a git checkout) costs one incremental re-detect.
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      const changed = [...this.pending];
-      this.pending.clear();
-      void this.enqueue(async () => {
-        if (!this.detector) return;
-        const t0 = performance.now();
-        this.publish(await this.detector.update(changed));
-        this.deps.log.debug(`re-detected after ${changed.length} change(s) in ${(performance.now() - t0).toFixed(1)} ms`);
-      });
+      this.timer = undefined;
+      this.runPending();
     }, DEBOUNCE_MS);
+  }
+
+  private runPending(): void {
+    const changed = [...this.pending];
+    this.pending.clear();
+    void this.enqueue(async () => {
+      if (!this.detector) return;
+      const t0 = performance.now();
+      this.publish(await this.detector.update(changed));
+      this.deps.log.debug(`re-detected after ${changed.length} change(s) in ${(performance.now() - t0).toFixed(1)} ms`);
+    });
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {

@@ -156,6 +156,10 @@ describe('Containerize Model (Quick Picks), from the keyboard', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await removeFromWorkspace(sub);
+      // The workspace's own detection saw the sub-project: wait until it no longer does, so the
+      // suites after this one see the example as it is.
+      const { api } = await activated();
+      await waitFor('detection without the sub-project', () => (api.detection()?.frameworks.some((f) => f.name === 'transformers') ? undefined : true), 30_000);
     }
   });
 });
