@@ -38,13 +38,16 @@ const vendorSplit = {
   },
 };
 
-// The linter (Ajv validators for every schema: large) is its own bundle too, loaded on the
-// first YAML/Dockerfile the editor lints. Only dynamic import() may reach it from features/.
+// The linter (Ajv validators for every schema: large) runs in a worker thread, from its own bundle
+// (dist/lint.js). features/ may import its small parts (core/lint/types, core/lint/fix) but never
+// the linter itself: that would load it on the extension host's thread.
 const lintSplit = {
   name: 'lint-split',
   setup(build) {
     build.onResolve({ filter: /\/core\/lint$/ }, (args) =>
-      args.importer.includes(`${'/src/features/'}`) ? { path: './lint.js', external: true } : undefined,
+      args.importer.includes(`${'/src/features/'}`) && !args.importer.endsWith('/features/lint/worker.ts')
+        ? { errors: [{ text: `${args.importer} imports core/lint: the linter runs in the lint worker (src/features/lint/worker.ts); import core/lint/types or core/lint/fix instead` }] }
+        : undefined,
     );
   },
 };
@@ -62,7 +65,8 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { lint: 'src/core/lint/index.ts' },
+    // The lint worker (node:worker_threads): the linter runs here, off the extension host's thread.
+    entryPoints: { lint: 'src/features/lint/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
