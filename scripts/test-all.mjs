@@ -4,6 +4,7 @@
 // and one closing count.
 //   static       tsc --noEmit + ESLint
 //   unit         node:test over test/unit (core/, pure logic)
+//   fuzz         the linter over ≥10,000 generated hostile documents, fixed seed (test/fuzz)
 //   integration  node:test over test/integration (real dockerd, Kubernetes API)
 //   dist         what ships: `npm run package`, then the built CLI and the one inside the VSIX
 //                through every README example (test/dist)
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { ensureCodeServer } from './lib/code-server.mjs';
 import { SetupError, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
 
-const all = ['static', 'unit', 'integration', 'dist', 'vscode'];
+const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
 const tiers = (process.env.MODELDOCK_TIERS ?? all.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 const allowSkip = process.env.MODELDOCK_ALLOW_SKIP === '1';
 
@@ -79,6 +80,9 @@ for (const tier of tiers) {
   } else if (tier === 'unit' || tier === 'integration') {
     if (!existsSync(`test/${tier}`)) continue;
     r = await run(process.execPath, ['scripts/run-node-tests.mjs', `test/${tier}`]);
+    counts = nodeTestCounts(r.out);
+  } else if (tier === 'fuzz') {
+    r = await run(process.execPath, ['test/fuzz/run.mjs']);
     counts = nodeTestCounts(r.out);
   } else if (tier === 'dist') {
     // The production build and the VSIX, exactly as users get them; the VSIX is reused by the

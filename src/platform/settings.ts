@@ -48,6 +48,7 @@ export const SETTINGS = {
   'lint.enable': spec(true, bool),
   'lint.schema': spec(true, bool),
   'lint.deferSchemaToRedHatYaml': spec(true, bool),
+  'lint.timeBudgetMs': spec(3000, int(200, 60000)),
   'kube.kubeconfig': spec<readonly string[]>([], strings, true),
   'kube.favoriteNamespaces': spec<readonly string[]>([], strings),
   'kube.writeCurrentContext': spec(false, bool, true),
