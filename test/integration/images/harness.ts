@@ -71,6 +71,10 @@ async function ensureTrainer(wheelhouse: Wheelhouse, index: WheelIndex): Promise
     const res = await exec('docker', ['build', '--network', 'host', '--build-arg', `PIP_INDEX_URL=${index.url}`, '--label', 'modeldock.test=1', '-t', tag, ctx], { timeoutMs: 30 * 60_000 });
     if (res.code !== 0) throw new Error(`building the training image ${tag} failed:\n${(res.stdout + res.stderr).slice(-4000)}`);
     process.stderr.write(`[images] training image ${tag} built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    // Training images of other pinned sets or recipes are a few GB each: keep only this one.
+    const others = await exec('docker', ['images', 'modeldock-test/images-trainer', '--format', '{{.Repository}}:{{.Tag}}'], { timeoutMs: 30_000 });
+    const stale = others.stdout.split('\n').map((l) => l.trim()).filter((l) => l && l !== tag);
+    if (stale.length) await exec('docker', ['rmi', ...stale], { timeoutMs: 120_000 });
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
