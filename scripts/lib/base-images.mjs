@@ -155,7 +155,8 @@ async function underLock(key, ready, make, staleMs = 25 * 60_000) {
   const lock = join(tmpdir(), `modeldock-image-${key.replace(/[^a-z0-9]+/gi, '_')}.lock`);
   try {
     mkdirSync(lock);
-  } catch {
+  } catch (err) {
+    if (err?.code !== 'EEXIST') throw new Error(`cannot create the lock ${lock}: ${err?.message ?? err}`);
     let age = 0;
     try {
       age = Date.now() - statSync(lock).mtimeMs;

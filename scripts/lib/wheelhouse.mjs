@@ -197,7 +197,8 @@ export async function ensureWheelhouse({ log = say } = {}) {
   const lock = join(root, `${key}.lock`);
   try {
     mkdirSync(lock);
-  } catch {
+  } catch (err) {
+    if (err?.code !== 'EEXIST') throw new Error(`cannot create the lock ${lock}: ${err?.message ?? err}`);
     const age = (() => {
       try {
         return Date.now() - statSync(lock).mtimeMs;
@@ -302,7 +303,12 @@ export function serveWheelhouse(wheelhouse, { host = '127.0.0.1', port = 0 } = {
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed\n');
-    const path = decodeURIComponent(url.pathname);
+    let path;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return send(400, 'text/plain', 'malformed path\n');
+    }
     if (path === '/simple' || path === '/simple/') {
       const links = [...byProject.keys()].sort().map((n) => `<a href="/simple/${n}/">${escapeHtml(n)}</a><br>`);
       return send(200, 'text/html', `<!DOCTYPE html><html><body>\n${links.join('\n')}\n</body></html>\n`);

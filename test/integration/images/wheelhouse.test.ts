@@ -110,6 +110,7 @@ describe('test wheelhouse and local package index', () => {
       const base = index.url.replace(/\/simple$/, '');
       assert.equal((await get(`${base}/files/..%2Fmanifest.json`)).status, 404);
       assert.equal((await get(`${base}/files/manifest.json`)).status, 404);
+      assert.equal((await get(`${base}/files/%E0%A4%A`)).status, 400);
     });
 
     test('pip in a host-network container installs from the index, checks hashes, and finds nothing else', async (t) => {
