@@ -17,7 +17,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer } from './lib/code-server.mjs';
+import { ensureBusybox, ensurePythonBare, ensurePythonSlim } from './lib/base-images.mjs';
 import { SetupError, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
+import { ensureWheelhouse } from './lib/wheelhouse.mjs';
 
 const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
 const tiers = (process.env.MODELDOCK_TIERS ?? all.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
@@ -57,6 +59,15 @@ try {
       missingParts.push(`Docker engine (${err.message.split('.')[0]})`);
       process.env.MODELDOCK_NO_DOCKER = '1';
     }
+  }
+  if ((tiers.includes('integration') || tiers.includes('vscode')) && process.env.MODELDOCK_NO_DOCKER !== '1') {
+    // No image registry is reachable: local base images (made once, kept in the engine) and a
+    // wheelhouse of real PyPI wheels (downloaded once per machine, served on 127.0.0.1 by the tests).
+    const log = (m) => console.log(`[setup] ${m}`);
+    await ensureBusybox({ log });
+    await ensurePythonBare({ log });
+    await ensurePythonSlim({ log });
+    await ensureWheelhouse({ log });
   }
   if (tiers.includes('vscode')) ensureCodeServer();
 } catch (err) {
