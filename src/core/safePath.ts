@@ -1,7 +1,7 @@
 // Where a generated file may be written, decided from the real file system, not from the path
 // text: a workspace is hostile input, and its symlinks can point anywhere. Shared by the CLI's
 // writer and the extension's WorkspaceEdit writer so both refuse the same things.
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
 export class UnsafePathError extends Error {
@@ -35,7 +35,7 @@ function within(root: string, p: string): boolean {
   return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
 }
 
-function lstatOrNull(p: string): ReturnType<typeof lstatSync> | null {
+function lstatOrNull(p: string): Stats | null {
   try {
     return lstatSync(p);
   } catch (err) {

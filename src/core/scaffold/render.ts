@@ -1,5 +1,6 @@
 // A tiny logic-less template renderer (a Mustache subset) so templates stay data files:
-//   {{name}} {{a.b}} {{.}}            value (no escaping: outputs are Dockerfiles/YAML, not HTML)
+//   {{name}} {{a.b}} {{.}}            value, passed through the caller's value hook (escaping is per
+//                                     output format: see yamlRender.ts and escape.ts)
 //   {{#name}}…{{/name}}               section: false/null/''/[] skip; array repeats per item; object pushes context
 //   {{^name}}…{{/name}}               inverted section
 //   {{! comment }}                    dropped
@@ -88,10 +89,21 @@ function truthy(v: TemplateValue): boolean {
 /** Resolves `{{> name}}`; absent = partials are an error. */
 export type PartialLoader = (name: string) => string;
 
+/**
+ * Turns a value into the text the template receives. The Dockerfile renderer refuses values that
+ * would not stay on one line; the YAML renderer substitutes placeholders (see yamlRender.ts).
+ */
+export type ValueHook = (value: string | number | boolean, name: string, template: string) => string;
+
+export interface RenderOptions {
+  value?: ValueHook;
+}
+
 interface RenderEnv {
   template: string;
   partials: PartialLoader | undefined;
   depth: number;
+  value: ValueHook | undefined;
 }
 
 function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out: string[]): void {
@@ -103,12 +115,12 @@ function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out:
       if (!env.partials) throw new TemplateError(`${template}: partial '${n.name}' but no partial loader`);
       if (env.depth > 8) throw new TemplateError(`${template}: partials nested too deep at '${n.name}'`);
       const src = env.partials(n.name);
-      renderNodes(parseTemplate(src, n.name), stack, { template: n.name, partials: env.partials, depth: env.depth + 1 }, out);
+      renderNodes(parseTemplate(src, n.name), stack, { ...env, template: n.name, depth: env.depth + 1 }, out);
     } else if (n.type === 'var') {
       const v = lookup(stack, n.name, template);
       if (v !== null && v !== undefined && v !== false) {
         if (typeof v === 'object') throw new TemplateError(`${template}: '${n.name}' is not a scalar`);
-        out.push(String(v));
+        out.push(env.value ? env.value(v, n.name, template) : String(v));
       }
     } else {
       const v = lookup(stack, n.name, template);
@@ -123,8 +135,8 @@ function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out:
   }
 }
 
-export function render(source: string, context: TemplateContext, name = 'template', partials?: PartialLoader): string {
+export function render(source: string, context: TemplateContext, name = 'template', partials?: PartialLoader, options: RenderOptions = {}): string {
   const out: string[] = [];
-  renderNodes(parseTemplate(source, name), [context], { template: name, partials, depth: 0 }, out);
+  renderNodes(parseTemplate(source, name), [context], { template: name, partials, depth: 0, value: options.value }, out);
   return out.join('');
 }
