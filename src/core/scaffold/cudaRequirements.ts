@@ -279,7 +279,8 @@ export function rewriteRequirementFiles(
         edits.set(i, [`# modeldock: dropped ${printable(spec, 500)}: ${e.why}`]);
         changes.push(`${where(file)}dropped ${spec}`);
       } else {
-        edits.set(i, [`# modeldock: was ${printable(spec, 500)}: ${e.why}`, [e.text, ...options].join(' ')]);
+        // A --hash pins the build being replaced: it cannot stay.
+        edits.set(i, [`# modeldock: was ${printable(spec, 500)}: ${e.why}`, [e.text, ...options.filter((o) => !o.startsWith('--hash'))].join(' ')]);
         changes.push(`${where(file)}${spec} -> ${e.text}`);
       }
     });
