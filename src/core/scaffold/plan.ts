@@ -683,6 +683,13 @@ export function planScaffold(
     if (!(e instanceof UnsafeValueError)) throw e;
     return refused(p, runtime, e);
   }
+  // Files the image needs (serve.py, requirement twins, server configs) are written to the output
+  // folder, but the Dockerfile copies them from the build context: with another output folder
+  // they are not where the build looks.
+  const inImage = plan.files.filter((f) => f.path !== 'Dockerfile' && f.path !== '.dockerignore' && f.path !== 'compose.yaml' && !f.path.startsWith('k8s/'));
+  if (p.layout.dockerfile !== 'Dockerfile' && plan.container.dockerfile && inImage.length) {
+    plan.notes.push(`The output folder is not the project folder: the Dockerfile copies ${inImage.map((f) => f.path).join(', ')} from the build context (${p.layout.context}), where they were not written. Scaffold into the project folder, or move them there before building.`);
+  }
   const suggested = suggestedRuntimes(detection).filter((r) => r !== runtime && r !== 'python');
   if (runtime === 'python' && suggested.length) plan.notes.push(`Serving runtimes that fit this project: ${suggested.join(', ')} (--runtime).`);
   plan.notes = [...new Set(plan.notes)];

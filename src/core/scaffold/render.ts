@@ -22,7 +22,29 @@ type Node =
   | { type: 'partial'; name: string }
   | { type: 'section'; name: string; inverted: boolean; children: Node[] };
 
-const TAG = /\{\{\s*([#^/!>]?)\s*([^}]*?)\s*\}\}/g;
+/**
+ * The `{{...}}` tags of a template, in order. A scanner rather than a regular expression:
+ * templates may come from a workspace (`.modeldock/templates/`), and a lazy pattern over them
+ * could backtrack. A `{{` whose tag holds a `}` before its `}}` is plain text.
+ */
+function* tags(src: string): Generator<{ index: number; length: number; sigil: string; name: string }> {
+  let from = 0;
+  for (;;) {
+    const open = src.indexOf('{{', from);
+    if (open < 0) return;
+    const close = src.indexOf('}}', open + 2);
+    if (close < 0) return;
+    const inner = src.slice(open + 2, close);
+    if (inner.includes('}')) {
+      from = open + 2;
+      continue;
+    }
+    const body = inner.trim();
+    const sigil = '#^/!>'.includes(body[0] ?? 'x') ? body[0]! : '';
+    yield { index: open, length: close + 2 - open, sigil, name: body.slice(sigil.length).trim() };
+    from = close + 2;
+  }
+}
 
 function stripStandalone(src: string): string {
   // Lines holding only a section/comment tag (plus whitespace) lose the whole line.
@@ -34,12 +56,12 @@ export function parseTemplate(source: string, name = 'template'): Node[] {
   const root: Node[] = [];
   const stack: { name: string; children: Node[] }[] = [{ name: '', children: root }];
   let last = 0;
-  for (const m of src.matchAll(TAG)) {
+  for (const m of tags(src)) {
     const top = stack[stack.length - 1]!;
     if (m.index > last) top.children.push({ type: 'text', text: src.slice(last, m.index) });
-    last = m.index + m[0].length;
-    const sigil = m[1] ?? '';
-    const tagName = m[2] ?? '';
+    last = m.index + m.length;
+    const sigil = m.sigil;
+    const tagName = m.name;
     if (sigil === '!') continue;
     if (sigil === '>') {
       top.children.push({ type: 'partial', name: tagName });

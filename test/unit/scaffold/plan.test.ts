@@ -226,6 +226,11 @@ describe('entrypoints', () => {
     const again = planScaffold(d, { createEntrypoint: true, force: true }, (p) => (p === 'serve.py' ? 'my own server' : undefined));
     assert.equal(again.files.find((f) => f.path === 'serve.py')?.action, 'skip');
   });
+  test('another output folder: the note says the generated serve.py is not in the build context', () => {
+    const plan = planScaffold(detection(base), { createEntrypoint: true, layout: { context: '../proj', dockerfile: '../deploy/Dockerfile' } });
+    assert.ok(plan.notes.some((n) => /copies serve\.py from the build context \(\.\.\/proj\)/.test(n)), plan.notes.join('\n'));
+    assert.ok(!planScaffold(detection(base), { createEntrypoint: true }).notes.some((n) => /not the project folder/.test(n)));
+  });
   test('no entrypoint and none requested: placeholder + note', () => {
     const plan = planScaffold(detection(base), {});
     assert.ok(plan.notes.some((n) => /No serving entrypoint/.test(n)));
