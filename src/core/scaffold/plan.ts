@@ -45,6 +45,17 @@ function validImageName(s: string): boolean {
   return /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(s) || /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/.test(s);
 }
 
+// Kubernetes label syntax (apimachinery validation): bounded repetitions, no nested quantifiers.
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function validLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (slash >= 0 && !DNS_SUBDOMAIN.test(key.slice(0, slash))) return false;
+  return name !== '' && LABEL_VALUE.test(name);
+}
+
 function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, existing: ExistingFile | undefined, templates: TemplateSource, source: ExistingFile | undefined): PlanInputs {
   const notes: string[] = [];
   const errors: string[] = [];
@@ -68,6 +79,11 @@ function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, exi
     tag = DEFAULT_CHOICES.imageTag;
   }
   const name = dnsName(image.split('/').pop() ?? image, facts.projectName);
+
+  for (const [key, value] of Object.entries(choices.nodeSelector ?? {})) {
+    if (!validLabelKey(key)) errors.push(`node selector key '${printable(key)}' is not a valid Kubernetes label key ([prefix/]name: a DNS subdomain and a name of up to 63 letters, digits, '-', '_' or '.')`);
+    if (!LABEL_VALUE.test(value)) errors.push(`node selector value '${printable(value)}' for ${printable(key)} is not a valid Kubernetes label value (up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric)`);
+  }
 
   const port = choices.port ?? DEFAULT_CHOICES.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${port} is not in 1-65535`);
@@ -541,9 +557,11 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     codeComment: dfComment(deps.codeComment),
     postCopyRun: deps.post,
     modelLinks: mount?.links ?? null,
-    healthComment: entry.http
-      ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
-      : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
+    healthComment: dfComment(
+      entry.http
+        ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
+        : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
+    ),
     healthcheckJson: healthTest ? dfExec('the health check', healthTest) : '',
     cmdComment: dfComment(entry.cmdComment),
     cmdJson: dfExec('the command', entry.cmd),

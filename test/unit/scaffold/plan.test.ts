@@ -294,6 +294,13 @@ describe('compose and kubernetes', () => {
     const cb = k8s(planScaffold(frameworkProject('catboost', '1.2.5'), { outputs: { kserve: true } }), 'k8s/inferenceservice.yaml');
     assert.equal(cb.spec.predictor.containers[0].name, 'kserve-container');
   });
+  test('node selector keys and values follow the Kubernetes label syntax', () => {
+    const bad = planScaffold(frameworkProject('pytorch', '2.4.1'), { target: 'gpu', nodeSelector: { 'nvidia.com/gpu product': 'A100', ok: 'a\nb' } });
+    assert.equal(bad.errors.length, 2, bad.errors.join('\n'));
+    assert.match(bad.errors[0]!, /node selector key 'nvidia\.com\/gpu product' is not a valid Kubernetes label key/);
+    assert.match(bad.errors[1]!, /node selector value 'a\\u000ab' for ok/);
+    assert.deepEqual(planScaffold(frameworkProject('pytorch', '2.4.1'), { target: 'gpu', nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-l4', tier: '' } }).errors, []);
+  });
   test('latest tag is refused', () => {
     const p = planScaffold(frameworkProject('scikit-learn', '1.4.2'), { imageTag: 'latest' });
     assert.equal(p.image, 'demo-model:0.1.0');
