@@ -6,6 +6,7 @@ import { dirOf, emptyFacts, type FileFacts } from './facts';
 import { nodeFs, type DetectFs } from './fs';
 import { parseByRole } from './parse';
 import { aggregate } from './report';
+import { findRoutes, type RouteScans } from './routes';
 import type { DetectionResult } from './types';
 import { isIgnored, walk, type WalkResult } from './walk';
 
@@ -18,6 +19,7 @@ export { parseSetupCfg, parseSetupPy } from './setup';
 export { parseCondaEnv, parseCondaSpec } from './conda';
 export { parsePoetryLock, parseUvLock, parsePipfileLock } from './locks';
 export { parsePythonSource, parseNotebook } from './python';
+export { findRoutes, scanPythonRoutes, type Route } from './routes';
 export { parsePythonVersionFile, parseRuntimeTxt, parseByRole } from './parse';
 export { parseRequirement, markerMayHoldOnLinux, cudaFromTag, classifyIndexUrl, normalizeName } from './pep508';
 export { classifyFile, artifactFormat, type FileRole } from './classify';
@@ -105,6 +107,8 @@ class DetectorImpl implements Detector {
   /** Parsed facts by root-relative path; null: the file does not exist (a missing include). */
   private cache = new Map<string, FileFacts | null>();
   private includeOnly: string[] = [];
+  /** Python files scanned for routes; cleared when a .py file changes. */
+  private routeScans: RouteScans = new Map();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -139,6 +143,7 @@ class DetectorImpl implements Detector {
   private async full(): Promise<DetectionResult> {
     const t0 = performance.now();
     this.cache.clear();
+    this.routeScans.clear();
     // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps.
     const limit = limiter(READ_CONCURRENCY);
     const loads: Promise<void>[] = [];
@@ -157,6 +162,7 @@ class DetectorImpl implements Detector {
     const t0 = performance.now();
     const w = this.walked;
     if (!w) return this.full();
+    if (changedPaths.some((p) => p.toLowerCase().endsWith('.py'))) this.routeScans.clear();
     const toLoad: Array<[string, FileRole]> = [];
     for (const raw of changedPaths) {
       const rel = (isAbsolute(raw) ? relative(this.root, raw) : raw).replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -298,7 +304,7 @@ class DetectorImpl implements Detector {
       const f = this.cache.get(rel);
       if (f) files.push(f);
     }
-    return aggregate({
+    const result = aggregate({
       root: this.root,
       files,
       constraintOnly: inc.constraintOnly,
@@ -306,6 +312,9 @@ class DetectorImpl implements Detector {
       warnings: [...w.warnings, ...inc.warnings],
       stats: { filesSeen: w.filesSeen, truncated: w.truncated, elapsedMs: Math.round((performance.now() - t0) * 100) / 100 },
     });
+    // The served app's routes (health and predict routes for probes and smoke tests).
+    if (result.entrypoint && result.entrypoint.kind !== 'script') result.routes = await findRoutes(this.fs, this.root, result.entrypoint.file, { maxFileBytes: this.opts.maxFileBytes, cache: this.routeScans });
+    return result;
   }
 }
 

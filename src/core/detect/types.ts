@@ -118,6 +118,8 @@ export interface DetectionResult extends DetectionReport {
   pythonEvidence?: Evidence | null;
   /** Every entrypoint candidate, best first (`entrypoint` is the first). */
   entrypoints?: EntrypointCandidate[];
+  /** HTTP routes the entrypoint's app declares (entrypoint + local imports); set when there is an entrypoint. */
+  routes?: { path: string; methods: string[]; file: string; line: number }[];
 }
 
 /** Strips the in-process extras: exactly the `modeldock detect --json` object. */
