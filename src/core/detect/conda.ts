@@ -1,6 +1,6 @@
 // conda environment files: conda match specs, CUDA selection packages, nested `pip:` lists.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { emptyFacts, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
+import { emptyFacts, loc, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
 import { normalizeName } from './pep508';
 import { applyRequirementLine } from './requirements';
 
@@ -76,20 +76,20 @@ export function parseCondaEnv(text: string, file: string): FileFacts {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    facts.warnings.push(`${file}${line ? `:${line}` : ''}: invalid YAML, skipped (${shorten(e.message.split('\n')[0] ?? '', 120)})`);
+    // The parser's message can quote the text: only its position and code are kept.
+    facts.warnings.push(`${loc(file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line)}: invalid YAML (${e.code}), skipped`);
     return facts;
   }
   const lineOf = (n: Node | null | undefined): number | undefined => (n?.range ? lc.linePos(n.range[0]).line : undefined);
   const root = doc.contents;
   if (!isMap(root)) {
-    facts.warnings.push(`${file}: not a conda environment file (expected a mapping with 'dependencies')`);
+    facts.warnings.push(`${loc(file)}: not a conda environment file (expected a mapping with 'dependencies')`);
     return facts;
   }
   const deps = root.get('dependencies', true);
   if (deps === undefined || deps === null) return facts;
   if (!isSeq(deps)) {
-    facts.warnings.push(`${file}:${lineOf(deps as Node) ?? 1}: 'dependencies' is not a list`);
+    facts.warnings.push(`${loc(file, lineOf(deps as Node) ?? 1)}: 'dependencies' is not a list`);
     return facts;
   }
   for (const item of deps.items) {
@@ -115,7 +115,7 @@ export function parseCondaEnv(text: string, file: string): FileFacts {
 function addCondaSpec(raw: string, line: number | undefined, facts: FileFacts): void {
   const spec = parseCondaSpec(raw);
   if (!spec) {
-    facts.warnings.push(`${facts.file}${line ? `:${line}` : ''}: could not parse conda spec '${shorten(raw, 60)}'`);
+    facts.warnings.push(`${loc(facts.file, line)}: could not parse this conda package spec, skipped`);
     return;
   }
   const at = line !== undefined ? { line } : {};

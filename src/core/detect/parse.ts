@@ -1,7 +1,7 @@
 // One entry point from (role, text) to FileFacts, plus the small Python-version files.
 import type { FileRole } from './classify';
 import { parseCondaEnv } from './conda';
-import { emptyFacts, shorten, type FileFacts } from './facts';
+import { emptyFacts, loc, shorten, type FileFacts } from './facts';
 import { parsePipfileLock, parsePoetryLock, parseUvLock } from './locks';
 import { parsePipfile, parsePyproject } from './pyproject';
 import { parseNotebook, parsePythonSource } from './python';
@@ -17,7 +17,7 @@ export function parsePythonVersionFile(text: string, file: string): FileFacts {
     if (!l || l.startsWith('#')) continue;
     const m = /^(?:cpython-|python-?)?(\d+)\.(\d+)/i.exec(l);
     if (m) facts.python = { version: `${m[1]}.${m[2]}`, rank: 1, line: i + 1, reason: shorten(l, 40) };
-    else facts.warnings.push(`${file}:${i + 1}: not a CPython version ('${shorten(l, 40)}')`);
+    else facts.warnings.push(`${loc(file, i + 1)}: not a CPython version, ignored`);
     break;
   }
   return facts;

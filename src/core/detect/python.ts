@@ -1,7 +1,7 @@
 // Python sources and notebooks: imports (frameworks nobody declared) and entrypoints.
 // A per-line scanner, not a parser: it blanks strings (docstrings included) so that text inside
 // them never counts as code, and that is all the precision detection needs.
-import { emptyFacts, shorten, type EntrypointFact, type FileFacts, type ImportFact } from './facts';
+import { emptyFacts, loc, shorten, type EntrypointFact, type FileFacts, type ImportFact } from './facts';
 import type { EntrypointKind } from './types';
 
 interface CodeLine {
@@ -117,13 +117,14 @@ export function parseNotebook(text: string, file: string): FileFacts {
   let nb: unknown;
   try {
     nb = JSON.parse(text);
-  } catch (err) {
-    facts.warnings.push(`${file}: notebook is not valid JSON, skipped (${shorten(err instanceof Error ? err.message : String(err), 100)})`);
+  } catch {
+    // V8's message quotes the text: it is not repeated.
+    facts.warnings.push(`${loc(file)}: notebook is not valid JSON, skipped`);
     return facts;
   }
   const cells = (nb as { cells?: unknown } | null)?.cells;
   if (!Array.isArray(cells)) {
-    facts.warnings.push(`${file}: notebook has no 'cells' list, skipped`);
+    facts.warnings.push(`${loc(file)}: notebook has no 'cells' list, skipped`);
     return facts;
   }
   cells.forEach((cell: unknown, index) => {

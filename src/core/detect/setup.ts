@@ -1,6 +1,6 @@
 // setup.cfg and setup.py. setup.py is never executed: only literal lists (directly in setup(...)
 // or bound to a module-level name) are read, with a small tokenizer that respects strings.
-import { emptyFacts, lineIndex, pythonMajorMinor, shorten, type FileFacts } from './facts';
+import { emptyFacts, lineIndex, loc, pythonMajorMinor, type FileFacts } from './facts';
 import { parseRequirement } from './pep508';
 import { requirementFact } from './requirements';
 
@@ -51,7 +51,7 @@ function addRequirementItems(items: Array<{ text: string; line: number }>, facts
     // Items may be `;`-joined on one line in old files, but `;` also starts a marker: keep as is.
     const req = parseRequirement(text);
     if (!req) {
-      if (!text.startsWith('file:') && !text.startsWith('attr:')) facts.warnings.push(`${facts.file}:${line}: could not parse requirement '${shorten(text, 60)}'`);
+      if (!text.startsWith('file:') && !text.startsWith('attr:')) facts.warnings.push(`${loc(facts.file, line)}: could not parse this requirement, skipped`);
       continue;
     }
     facts.packages.push(requirementFact(req, text, line));

@@ -3,8 +3,9 @@
 // decided from names. Folder reads run concurrently, results are consumed in a fixed order, so
 // the outcome (including where a budget cut falls) does not depend on I/O timing.
 import ignore, { type Ignore } from 'ignore';
-import { join, sep } from 'node:path';
+import { sep } from 'node:path';
 import { artifactFormat, classifyFile, isHfWeights, isSourceRole, SKIP_DIRS, type FileRole } from './classify';
+import { printable } from '../safePath';
 import type { DetectFs, DirEntry } from './fs';
 import type { Artifact } from './types';
 
@@ -132,6 +133,11 @@ export function isIgnored(chain: readonly IgnoreLayer[], rel: string, isDir: boo
   return false;
 }
 
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 function errCode(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
   return e?.code ?? (err instanceof Error ? err.message : String(err));
@@ -156,8 +162,8 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
   // Children are joined by concatenation (no path.join per entry), so drop a trailing separator.
   const rootAbs = root.length > 1 ? root.replace(/[\\/]+$/, '') || root : root;
   const rootReal = await fs.realpath(rootAbs);
+  const rootPrefix = rootReal.endsWith(sep) ? rootReal : rootReal + sep;
   const state: WalkState = { rootReal, dirs: new Map(), skipped: new Set(), modelDirs: new Set() };
-  const outsideVisited = new Set<string>();
   let filesSeen = 0;
   let truncated = false;
   let sourceCount = 0;
@@ -221,16 +227,17 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         try {
           entries = await fs.readdir(d.abs);
         } catch (err) {
-          warnings.push(`could not read folder ${d.rel || '.'}: ${errCode(err)}`);
+          warnings.push(`could not read folder ${d.rel ? printable(d.rel) : '.'}: ${errCode(err)}`);
         }
         const slot: { entries: DirEntry[] | null; gitignore?: string } = { entries };
         if (entries?.some((e) => e.name === '.gitignore' && e.isFile())) {
+          const name = printable(d.rel ? `${d.rel}/.gitignore` : '.gitignore');
           try {
-            const r = await fs.readFile(join(d.abs, '.gitignore'), opts.maxFileBytes);
+            const r = await fs.readFile(d.abs + sep + '.gitignore', opts.maxFileBytes);
             if (r.ok) slot.gitignore = r.text;
-            else if (r.reason !== 'missing') warnings.push(`${d.rel ? `${d.rel}/` : ''}.gitignore: not read (${r.reason === 'binary' ? 'binary' : 'too large'})`);
+            else if (r.reason !== 'missing') warnings.push(`${name}: not read (${r.reason === 'too-large' ? 'too large' : r.reason === 'binary' ? 'binary' : 'not a regular file'})`);
           } catch (err) {
-            warnings.push(`${d.rel ? `${d.rel}/` : ''}.gitignore: could not read (${errCode(err)})`);
+            warnings.push(`${name}: could not read (${errCode(err)})`);
           }
         }
         listed[i] = slot;
@@ -288,36 +295,36 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
             }
             nextLevel.push({ rel, abs: d.abs + sep + name, real: d.real + sep + name, chain, parentName: name, ...(owner ? { owner } : {}) });
           } else if (e.isSymbolicLink()) {
-            const abs = join(d.abs, e.name);
-            let st;
-            try {
-              st = await fs.stat(abs);
-            } catch {
-              st = null;
-            }
-            if (!st) continue; // dangling link
-            if (chain.length && isIgnored(chain, rel, st.type === 'dir')) continue;
-            if (st.type === 'file') {
-              if (!addFile(owner, here, e.name)) break;
-              continue;
-            }
-            if (st.type !== 'dir' || SKIP_DIRS.has(e.name)) continue;
+            // A link is followed only to somewhere inside the root: a workspace's links can point
+            // anywhere (`requirements.txt -> /etc/passwd`, `data -> /`), and detection reads
+            // nothing outside the folder it was given.
+            const abs = d.abs + sep + name;
             let real: string;
             try {
               real = await fs.realpath(abs);
             } catch (err) {
-              warnings.push(`${rel}: could not resolve symlink (${errCode(err)})`);
+              if (!isMissing(err)) warnings.push(`${printable(rel)}: could not resolve symlink (${errCode(err)})`);
+              continue; // dangling link
+            }
+            if (real === d.real || d.real.startsWith(real + sep)) {
+              warnings.push(`${printable(rel)}: skipped symlink loop (points to an enclosing folder)`);
               continue;
             }
-            const isAncestor = d.real === real || d.real.startsWith(real + sep);
-            if (isAncestor) {
-              warnings.push(`${rel}: skipped symlink loop (points to an enclosing folder)`);
+            if (real !== rootReal && !real.startsWith(rootPrefix)) {
+              warnings.push(`${printable(rel)}: skipped, a symlink to outside the project folder`);
               continue;
             }
-            // Inside the root, the target is walked (or deliberately skipped) under its own name.
-            if (real === rootReal || real.startsWith(rootReal + sep) || outsideVisited.has(real)) continue;
-            outsideVisited.add(real);
-            nextLevel.push({ rel, abs, real, chain, parentName: e.name, ...(owner ? { owner } : {}) });
+            let st;
+            try {
+              st = await fs.stat(real);
+            } catch {
+              st = null;
+            }
+            if (!st) continue;
+            if (chain.length && isIgnored(chain, rel, st.type === 'dir')) continue;
+            // A linked file is read (through its real path, checked again when read); a linked
+            // folder inside the root is walked under its own name, or deliberately skipped.
+            if (st.type === 'file' && !addFile(owner, here, name)) break;
           }
         }
       }
