@@ -15,7 +15,10 @@ export type FileRole =
   | 'python-version'
   | 'runtime.txt'
   | 'python'
-  | 'notebook';
+  | 'notebook'
+  | 'cog'
+  | 'bentofile'
+  | 'truss';
 
 // Maps, not object literals: a file (or package) named `constructor` must not find a prototype member.
 const EXACT = new Map<string, FileRole>([
@@ -47,7 +50,10 @@ export function classifyFile(name: string, parentName: string): FileRole | undef
       return REQUIREMENTS_RE.test(name) || parentName === 'requirements' ? 'requirements' : undefined;
     case 'yml':
     case 'yaml':
-      return CONDA_RE.test(name) ? 'conda' : undefined;
+      if (CONDA_RE.test(name)) return 'conda';
+      // Serving tools' configs. `config.yaml` is read as a Truss config only where one can be
+      // (the walk narrows it further); the parser checks for Truss keys before anything else.
+      return name === 'cog.yaml' ? 'cog' : name === 'bentofile.yaml' || name === 'bentofile.yml' ? 'bentofile' : name === 'config.yaml' ? 'truss' : undefined;
     default:
       return EXACT.get(name);
   }

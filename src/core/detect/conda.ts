@@ -121,20 +121,20 @@ function addCondaSpec(raw: string, line: number | undefined, facts: FileFacts): 
   const at = line !== undefined ? { line } : {};
   if (spec.name === 'python') {
     const v = spec.versionText ? pythonMajorMinor(spec.versionText) : null;
-    if (v) facts.python = { version: v, rank: 4, reason: raw, ...at };
+    if (v) facts.python = { version: v, rank: 4, reason: shorten(raw, 60), ...at };
     return;
   }
   if (CUDA_SELECTORS.has(spec.name) && spec.versionText) {
     const cuda = cudaMajorMinor(spec.versionText.replace(/^[=<>~!]+/, ''));
-    if (cuda) facts.hints.push({ cuda, reason: raw, ...at });
+    if (cuda) facts.hints.push({ cuda, reason: `${spec.name} ${cuda}`, ...at });
   }
-  if (spec.name === 'cpuonly' || spec.name === 'pytorch-cpu') facts.hints.push({ cpu: true, reason: raw, ...at });
-  if (spec.name === 'pytorch-gpu' || spec.name === 'py-xgboost-gpu') facts.hints.push({ gpu: true, reason: raw, ...at });
+  if (spec.name === 'cpuonly' || spec.name === 'pytorch-cpu') facts.hints.push({ cpu: true, reason: spec.name, ...at });
+  if (spec.name === 'pytorch-gpu' || spec.name === 'py-xgboost-gpu') facts.hints.push({ gpu: true, reason: spec.name, ...at });
   if (spec.build) {
     const b = spec.build.toLowerCase();
     const cu = /cuda_?(\d+)\.(\d+)/.exec(b) ?? /cuda(\d{2})(\d)/.exec(b);
-    if (cu) facts.hints.push({ cuda: `${Number(cu[1])}.${cu[2]}`, reason: raw, ...at });
-    else if (/(^|_)cpu(_|$)/.test(b)) facts.hints.push({ cpu: true, reason: raw, ...at });
+    if (cu) facts.hints.push({ cuda: `${Number(cu[1])}.${cu[2]}`, reason: `${spec.name} (a CUDA ${Number(cu[1])}.${cu[2]} build)`, ...at });
+    else if (/(^|_)cpu(_|$)/.test(b)) facts.hints.push({ cpu: true, reason: `${spec.name} (a CPU build)`, ...at });
   }
   const name = normalizeName(CONDA_TO_PIP[spec.name] ?? spec.name);
   facts.packages.push({

@@ -20,10 +20,11 @@ export { parseCondaEnv, parseCondaSpec } from './conda';
 export { parsePoetryLock, parseUvLock, parsePipfileLock } from './locks';
 export { parsePythonSource, parseNotebook } from './python';
 export { parsePythonVersionFile, parseRuntimeTxt, parseByRole } from './parse';
-export { parseRequirement, markerMayHoldOnLinux, cudaFromTag, classifyIndexUrl, normalizeName } from './pep508';
+export { parseRequirement, parseWheelName, markerMayHoldOnLinux, cudaFromTag, classifyIndexUrl, normalizeName } from './pep508';
+export { parseCogYaml, parseBentofile, parseTrussConfig } from './serving';
 export { classifyFile, artifactFormat, type FileRole } from './classify';
-export { PACKAGE_FRAMEWORKS, IMPORT_FRAMEWORKS, PRIMARY_ORDER } from './frameworks';
-export type { FileFacts } from './facts';
+export { PACKAGE_FRAMEWORKS, IMPORT_FRAMEWORKS, PRIMARY_ORDER, RUNS_ON } from './frameworks';
+export type { FileFacts, UsageFact } from './facts';
 
 export interface DetectOptions {
   /** Files the walk may see before it stops and says so (default 20,000). */

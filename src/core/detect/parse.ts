@@ -6,6 +6,7 @@ import { parsePipfileLock, parsePoetryLock, parseUvLock } from './locks';
 import { parsePipfile, parsePyproject } from './pyproject';
 import { parseNotebook, parsePythonSource } from './python';
 import { parseRequirements } from './requirements';
+import { parseBentofile, parseCogYaml, parseTrussConfig } from './serving';
 import { parseSetupCfg, parseSetupPy } from './setup';
 
 /** `.python-version` (pyenv/uv): first non-comment line, e.g. `3.11.4` or `3.11`. */
@@ -69,5 +70,11 @@ export function parseByRole(role: FileRole, text: string, file: string): FileFac
       return parsePythonSource(text, file);
     case 'notebook':
       return parseNotebook(text, file);
+    case 'cog':
+      return parseCogYaml(text, file);
+    case 'bentofile':
+      return parseBentofile(text, file);
+    case 'truss':
+      return parseTrussConfig(text, file);
   }
 }

@@ -70,6 +70,8 @@ interface DirTask {
   chain: IgnoreLayer[];
   owner?: Artifact;
   parentName: string;
+  /** The folder may hold a Truss config.yaml: it is the root, or it has a `model` folder. */
+  truss?: boolean;
 }
 
 const CHUNK = 256;
@@ -189,7 +191,9 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
       return false;
     }
     filesSeen++;
-    const role = classifyFile(name, d.parentName);
+    let role = classifyFile(name, d.parentName);
+    // config.yaml is everywhere (Hydra, apps): read only where a Truss config can live.
+    if (role === 'truss' && d.rel && !d.truss) role = undefined;
     if (role) {
       const rel = d.rel ? `${d.rel}/${name}` : name;
       if (!isSourceRole(role) || sourceCount < opts.maxSourceFiles) {
@@ -251,11 +255,13 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         let env = false;
         let savedModel = false;
         let hfConfig = false;
+        let truss = false;
         for (let k = 0; k < entries.length; k++) {
           const n = entries[k]!.name;
           if (n === 'pyvenv.cfg' || n === 'conda-meta') env = true;
           else if (n === 'saved_model.pb') savedModel = true;
           else if (n === 'config.json') hfConfig = true;
+          else if (n === 'model' && entries[k]!.isDirectory()) truss = true;
         }
         if (env && d.rel) {
           state.skipped.add(d.rel);
@@ -273,7 +279,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
             state.modelDirs.add(d.rel);
           }
         }
-        const here: DirTask = owner && owner !== d.owner ? { ...d, owner } : d;
+        const here: DirTask = owner && owner !== d.owner ? { ...d, owner, truss } : truss ? { ...d, truss } : d;
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const e of entries) {
           const name = e.name;

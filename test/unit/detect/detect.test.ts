@@ -61,7 +61,13 @@ describe('detect on realistic projects', () => {
     assert.equal(r.accelerator, 'cpu');
     assert.equal(r.python, '3.11');
     assert.deepEqual(r.entrypoint, { file: 'app.py', kind: 'gradio' });
-    assert.deepEqual(r.frameworks[0]!.evidence, [{ file: 'poetry.lock', line: 18, reason: 'torch 2.3.0+cpu (locked)' }]);
+    // The lock's torch first; sentence-transformers (which runs on PyTorch) backs it up.
+    assert.deepEqual(r.frameworks[0]!.evidence, [
+      { file: 'poetry.lock', line: 18, reason: 'torch 2.3.0+cpu (locked)' },
+      { file: 'poetry.lock', line: 11, reason: 'sentence-transformers 3.0.1 (locked) (runs on PyTorch)' },
+      { file: 'pyproject.toml', line: 10, reason: 'sentence-transformers 3.0.1 (runs on PyTorch)' },
+      { file: 'app.py', line: 2, reason: 'from sentence_transformers import SentenceTransformer (runs on PyTorch)' },
+    ]);
   });
 
   test('uv: locked +cu118 gives the version and CUDA; onnxruntime-gpu counts as GPU', async () => {

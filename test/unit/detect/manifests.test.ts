@@ -166,7 +166,7 @@ describe('conda environment.yml', () => {
   test('python, pytorch-cuda, channel-qualified packages and the nested pip list', () => {
     const f = parseCondaEnv(read('conda-streamlit/environment.yml'), 'environment.yml');
     assert.deepEqual(f.python && [f.python.version, f.python.line], ['3.10', 7]);
-    assert.deepEqual(f.hints, [{ cuda: '12.1', reason: 'pytorch-cuda=12.1', line: 10 }]);
+    assert.deepEqual(f.hints, [{ cuda: '12.1', reason: 'pytorch-cuda 12.1', line: 10 }]);
     assert.deepEqual(pkgs(f), [
       ['torch', '2.1.0', 8],
       ['torchvision', null, 9],
