@@ -78,11 +78,15 @@ const ARTIFACT_EXT = new Map<string, ArtifactFormat>([
   ['mar', 'torchserve-mar'],
 ]);
 
+// Runs once per walked file: most names are not artifacts, so no lower-cased copy is made unless
+// the extension has a capital letter.
+const UPPER = /[A-Z]/;
+
 export function artifactFormat(name: string): ArtifactFormat | undefined {
   const dot = name.lastIndexOf('.');
-  if (dot <= 0) return undefined;
+  if (dot <= 0 || name.length - dot > 12) return undefined;
   const ext = name.slice(dot + 1);
-  return ARTIFACT_EXT.get(ext) ?? ARTIFACT_EXT.get(ext.toLowerCase());
+  return ARTIFACT_EXT.get(ext) ?? (UPPER.test(ext) ? ARTIFACT_EXT.get(ext.toLowerCase()) : undefined);
 }
 
 /** Weights a Hugging Face model folder holds next to its config.json. */

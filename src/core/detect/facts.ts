@@ -160,7 +160,14 @@ export function dirOf(rel: string): string {
  * Text from a workspace file made fit for evidence: one line, credentials in URLs masked
  * (`https://user:token@host` → `https://***@host`), control characters escaped, cut to `max`.
  */
+// Anything shorten has to change: whitespace other than single inner spaces, `@` (a URL's
+// credentials), control characters.
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[^\S ]| {2}|^ | $|@|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 export function shorten(s: string, max = 100): string {
+  // Called for every import statement of every file read: the common case returns at once.
+  if (s.length <= max && !NEEDS_WORK.test(s)) return s;
   // Cut before anything else: a workspace line can be megabytes long.
   const one = redactUrls(s.slice(0, max * 4).replace(/\s+/g, ' ').trim());
   const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -190,7 +197,8 @@ export function safeVersion(v: string | null | undefined): string | null {
  * `3.11`, `python-3.10.12` → `3.10`). Upper bounds and exclusions alone say nothing: null.
  */
 export function pythonMajorMinor(spec: string): string | null {
-  for (const clause of spec.split(/[,|]/)) {
+  // A version spec is short; the cap keeps the digit search linear on hostile input.
+  for (const clause of spec.slice(0, 200).split(/[,|]/)) {
     const c = clause.trim();
     if (/^(<|<=|!=)/.test(c)) continue;
     const m = /(\d+)\.(\d+)/.exec(c);

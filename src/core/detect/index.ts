@@ -76,25 +76,6 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Runs at most n tasks at once, in submission order. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  const release = () => {
-    active--;
-    waiting.shift()?.();
-  };
-  return (task) =>
-    new Promise((resolveTask, rejectTask) => {
-      const start = () => {
-        active++;
-        task().then(resolveTask, rejectTask).finally(release);
-      };
-      if (active < n) start();
-      else waiting.push(start);
-    });
-}
-
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
   return e?.code ?? (err instanceof Error ? err.message : String(err));
@@ -126,6 +107,8 @@ class DetectorImpl implements Detector {
   private cache = new Map<string, FileFacts | null>();
   private includeOnly: string[] = [];
   private rootRealP: Promise<string> | undefined;
+  /** The root with one trailing separator. */
+  private readonly prefix: string;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -134,6 +117,7 @@ class DetectorImpl implements Detector {
     options: DetectOptions = {},
   ) {
     this.root = root;
+    this.prefix = root.endsWith(sep) || root.endsWith('/') ? root : root + sep;
     // Options may come from settings a workspace wrote: clamp them here, whoever the caller is.
     this.opts = {
       fileBudget: clamp(options.fileBudget, DEFAULT_FILE_BUDGET, 1, MAX_FILE_BUDGET),
@@ -177,16 +161,31 @@ class DetectorImpl implements Detector {
     const t0 = performance.now();
     this.cache.clear();
     this.rootRealP = undefined;
-    // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps.
-    const limit = limiter(READ_CONCURRENCY);
-    const loads: Promise<void>[] = [];
+    // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps. A
+    // few workers drain one queue (not a promise per file: two thousand sources are common).
+    const queue: Array<[string, FileRole]> = [];
+    let next = 0;
+    let active = 0;
+    const workers: Promise<void>[] = [];
+    const work = async () => {
+      active++;
+      try {
+        while (next < queue.length) {
+          const [rel, role] = queue[next++]!;
+          this.cache.set(rel, await this.load(rel, role));
+        }
+      } finally {
+        active--;
+      }
+    };
     this.walked = await walk(this.fs, this.root, {
       ...this.opts,
       onCandidate: (rel, role) => {
-        loads.push(limit(async () => void this.cache.set(rel, await this.load(rel, role))));
+        queue.push([rel, role]);
+        if (active < READ_CONCURRENCY) workers.push(work());
       },
     });
-    await Promise.all(loads);
+    await Promise.all(workers);
     this.candidates = new Map(this.walked.candidates.map((c) => [c.rel, c.role]));
     return this.compute(t0);
   }
@@ -262,7 +261,8 @@ class DetectorImpl implements Detector {
       return facts;
     };
     try {
-      const abs = join(this.root, rel);
+      // rel is normalised (walked names, checked includes): no path.join per file.
+      const abs = this.prefix + rel;
       let r: ReadResult;
       if (resolveFirst) {
         const real = await this.realInside(abs).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));

@@ -11,10 +11,15 @@ interface CodeLine {
   line: number;
 }
 
-/** Splits source into code lines, skipping lines that lie entirely inside triple-quoted strings. */
+/**
+ * Splits source into code lines, skipping lines that lie entirely inside triple-quoted strings.
+ * Runs over every line of up to thousands of files, mostly in a cold process (the CLI): the
+ * text between quotes and comments is copied in slices found by native search, never char by char.
+ */
 export function codeLines(src: string): CodeLine[] {
   const out: CodeLine[] = [];
   const lines = src.split(/\r?\n/);
+  const SPECIAL = /["'#]/g;
   let triple: string | null = null;
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!;
@@ -26,33 +31,39 @@ export function codeLines(src: string): CodeLine[] {
       i = end + 3;
       code = ' '.repeat(i);
       triple = null;
+    } else if (raw.indexOf('"') < 0 && raw.indexOf("'") < 0) {
+      // No string on the line (most lines): the code is the line up to a comment.
+      const hash = raw.indexOf('#');
+      const c = hash < 0 ? raw : raw.slice(0, hash);
+      if (/\S/.test(c)) out.push({ code: c, raw, line: n + 1 });
+      continue;
     }
     while (i < raw.length) {
+      SPECIAL.lastIndex = i;
+      const m = SPECIAL.exec(raw);
+      const j = m ? m.index : raw.length;
+      if (j > i) code += raw.slice(i, j);
+      i = j;
+      if (i >= raw.length) break;
       const c = raw[i]!;
       if (c === '#') break;
-      if (c === '"' || c === "'") {
-        if (raw.startsWith(c.repeat(3), i)) {
-          const close = raw.indexOf(c.repeat(3), i + 3);
-          if (close < 0) {
-            triple = c.repeat(3);
-            code += c;
-            i = raw.length;
-            break;
-          }
-          code += c + ' '.repeat(close + 1 - i) + c;
-          i = close + 3;
-          continue;
+      if (raw.startsWith(c.repeat(3), i)) {
+        const close = raw.indexOf(c.repeat(3), i + 3);
+        if (close < 0) {
+          triple = c.repeat(3);
+          code += c;
+          break;
         }
-        let j = i + 1;
-        while (j < raw.length && raw[j] !== c) j += raw[j] === '\\' ? 2 : 1;
-        code += c + ' '.repeat(Math.max(0, Math.min(j, raw.length) - i - 1)) + c;
-        i = j + 1;
+        code += c + ' '.repeat(close + 1 - i) + c;
+        i = close + 3;
         continue;
       }
-      code += c;
-      i++;
+      let k = i + 1;
+      while (k < raw.length && raw[k] !== c) k += raw[k] === '\\' ? 2 : 1;
+      code += c + ' '.repeat(Math.max(0, Math.min(k, raw.length) - i - 1)) + c;
+      i = k + 1;
     }
-    if (code.trim()) out.push({ code, raw, line: n + 1 });
+    if (/\S/.test(code)) out.push({ code, raw, line: n + 1 });
   }
   return out;
 }
@@ -71,20 +82,27 @@ function importsOf(stmt: string): string[] {
     .filter((m): m is string => !!m);
 }
 
-function collectImports(lines: CodeLine[], facts: FileFacts, where: (l: CodeLine) => Pick<ImportFact, 'line' | 'reason'>): Set<string> {
+/** Import statements as found, for a second look at what they bind (usage). */
+type ImportStatements = Array<[CodeLine, string]>;
+
+function collectImports(lines: CodeLine[], facts: FileFacts, where: (l: CodeLine) => Pick<ImportFact, 'line' | 'reason'>, statements?: ImportStatements): Set<string> {
   const modules = new Set<string>();
   for (const l of lines) {
-    if (!/\b(import|from)\b/.test(l.code)) continue;
+    if (!IMPORT_WORD.test(l.code)) continue;
     for (const stmt of l.code.split(';')) {
-      for (const module of importsOf(stmt)) {
+      const found = importsOf(stmt);
+      for (const module of found) {
         modules.add(module);
         const w = where(l);
         facts.imports.push({ module, ...w, reason: w.reason || shorten(stmt.trim(), 80) });
       }
+      if (found.length) statements?.push([l, stmt]);
     }
   }
   return modules;
 }
+
+const IMPORT_WORD = /\b(?:import|from)\b/;
 
 const TORCHSERVE_BASES = /\b(BaseHandler|ImageClassifier|VisionHandler|TextHandler|ObjectDetector|ImageSegmenter|TextClassifier)\b/;
 
@@ -209,7 +227,13 @@ const FRAMEWORK_MODULES = new Set(['tensorflow', 'tensorflow_datasets', 'tensorf
  * Records, per framework, the first line that builds or trains a model and the first that only
  * handles data. `where` places a line (notebook cells have no file line).
  */
-function collectUsage(lines: readonly CodeLine[], modules: ReadonlySet<string>, facts: FileFacts, where: (l: CodeLine) => Pick<UsageFact, 'line' | 'reason'>): void {
+function collectUsage(
+  lines: readonly CodeLine[],
+  statements: ImportStatements,
+  modules: ReadonlySet<string>,
+  facts: FileFacts,
+  where: (l: CodeLine) => Pick<UsageFact, 'line' | 'reason'>,
+): void {
   let relevant = false;
   for (const m of modules) if (FRAMEWORK_MODULES.has(m)) relevant = true;
   if (!relevant) return;
@@ -222,20 +246,18 @@ function collectUsage(lines: readonly CodeLine[], modules: ReadonlySet<string>, 
     (facts.usage ??= []).push({ ...u, ...(w.line ? { line: w.line } : {}), reason: w.reason || shorten(text, 80) });
   };
   const roots = new Map<string, string>();
-  for (const l of lines) {
-    if (!/\b(import|from)\b/.test(l.code)) continue;
-    for (const stmt of l.code.split(';')) {
-      for (const [name, path] of bindingsOf(stmt)) {
-        const u = useOf(path);
-        if (u) record(u, l, stmt.trim());
-        const root = ROOTS.get(path);
-        if (root && name) roots.set(name, root);
-      }
+  for (const [l, stmt] of statements) {
+    for (const [name, path] of bindingsOf(stmt)) {
+      const u = useOf(path);
+      if (u) record(u, l, stmt.trim());
+      const root = ROOTS.get(path);
+      if (root && name) roots.set(name, root);
     }
   }
   if (roots.size) {
     const re = new RegExp(`\\b(${[...roots.keys()].join('|')})\\.([A-Za-z_]\\w*)(?:\\.([A-Za-z_]\\w*))?`, 'g');
     for (const l of lines) {
+      if (!l.code.includes('.')) continue;
       re.lastIndex = 0;
       for (let m = re.exec(l.code); m; m = re.exec(l.code)) {
         // `x.tf.keras` is someone else's attribute.
@@ -261,7 +283,8 @@ function collectUsage(lines: readonly CodeLine[], modules: ReadonlySet<string>, 
 export function parsePythonSource(text: string, file: string): FileFacts {
   const facts = emptyFacts(file);
   const lines = codeLines(text);
-  const modules = collectImports(lines, facts, (l) => ({ line: l.line, reason: '' }));
+  const statements: ImportStatements = [];
+  const modules = collectImports(lines, facts, (l) => ({ line: l.line, reason: '' }), statements);
   const found = new Map<EntrypointKind, EntrypointFact>();
   const mark = (kind: EntrypointKind, line: number, object?: string) => {
     if (!found.has(kind)) found.set(kind, { kind, line, ...(object ? { object } : {}) });
@@ -295,7 +318,7 @@ export function parsePythonSource(text: string, file: string): FileFacts {
     if (/^if\b/.test(c) && /^if\s+(__name__\s*==\s*["']__main__["']|["']__main__["']\s*==\s*__name__)\s*:/.test(l.raw)) mark('script', l.line);
   }
   for (const e of found.values()) facts.entrypoints.push(e);
-  collectUsage(lines, modules, facts, (l) => ({ line: l.line, reason: '' }));
+  collectUsage(lines, statements, modules, facts, (l) => ({ line: l.line, reason: '' }));
   return facts;
 }
 
@@ -318,6 +341,7 @@ export function parseNotebook(text: string, file: string): FileFacts {
   const all: CodeLine[] = [];
   const cellOf = new Map<CodeLine, number>();
   const modules = new Set<string>();
+  const statements: ImportStatements = [];
   const where = (l: CodeLine) => ({ reason: `${shorten(l.code.trim(), 80)} (cell ${(cellOf.get(l) ?? 0) + 1}, line ${l.line})` });
   cells.forEach((cell: unknown, index) => {
     const c = cell as { cell_type?: unknown; source?: unknown } | null;
@@ -329,8 +353,8 @@ export function parseNotebook(text: string, file: string): FileFacts {
       cellOf.set(l, index);
       all.push(l);
     }
-    for (const m of collectImports(lines, facts, where)) modules.add(m);
+    for (const m of collectImports(lines, facts, where, statements)) modules.add(m);
   });
-  collectUsage(all, modules, facts, where);
+  collectUsage(all, statements, modules, facts, where);
   return facts;
 }

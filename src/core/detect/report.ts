@@ -191,11 +191,14 @@ export function aggregate(input: AggregateInput): DetectionResult {
     for (const imp of f.imports) {
       const name = IMPORT_FRAMEWORKS[imp.module];
       if (!name) continue;
-      for (const [target, reason] of [[name, imp.reason], [RUNS_ON.get(name), `${imp.reason} (runs on PyTorch)`]] as const) {
-        if (!target) continue;
-        const a = fw(target);
-        a.importCount++;
-        if (a.imports.length < MAX_IMPORT_EVIDENCE) a.imports.push(evidence(f.file, imp.line, reason));
+      const a = fw(name);
+      a.importCount++;
+      if (a.imports.length < MAX_IMPORT_EVIDENCE) a.imports.push(evidence(f.file, imp.line, imp.reason));
+      const backend = RUNS_ON.get(name);
+      if (backend) {
+        const b = fw(backend);
+        b.importCount++;
+        if (b.imports.length < MAX_IMPORT_EVIDENCE) b.imports.push(evidence(f.file, imp.line, `${imp.reason} (runs on PyTorch)`));
       }
     }
 

@@ -45,6 +45,26 @@ function wheelRequirement(location: string, marker: string | undefined): Require
 }
 
 /**
+ * The requirement without per-requirement options (`--hash=sha256:…`, `--config-settings k=v`):
+ * each option and, when it has no `=`, the word after it. Token by token: a regex over the
+ * line would backtrack on long runs of blanks.
+ */
+function dropOptions(text: string): string {
+  if (!/\s-/.test(text)) return text;
+  const words = text.split(/\s+/);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (i > 0 && /^--?[a-z]/i.test(w)) {
+      if (!w.includes('=') && i + 1 < words.length) i++;
+      continue;
+    }
+    kept.push(w);
+  }
+  return kept.join(' ').trim();
+}
+
+/**
  * One logical line of a requirements file (continuations joined, comment stripped). Shared with
  * the `pip:` list of conda environment files, where each item is such a line. Warnings name the
  * line, never repeat it: a line may hold a token, or be a line of a file that is not one.
@@ -98,7 +118,7 @@ export function applyRequirementLine(raw: string, line: number, facts: FileFacts
     return;
   }
   // pip-compile appends per-requirement options (`--hash=...`) after the requirement.
-  const written = text.replace(/\s+--?[a-z][\w-]*(?:[=\s]\S+)?/gi, '').trim();
+  const written = dropOptions(text);
   const req = parseRequirement(written);
   if (!req) {
     facts.warnings.push(`${where}: could not parse this requirement, skipped`);

@@ -31,16 +31,19 @@ export function parseIni(text: string): Map<string, Map<string, IniValue>> {
       continue;
     }
     if (/^\s/.test(raw) && current) {
-      const item = raw.replace(/\s+#.*$/, '').trim();
+      // `\s#`, not `\s+#`: the latter backtracks quadratically over a long run of blanks.
+      const item = raw.replace(/\s#.*$/, '').trim();
       current.value += `\n${item}`;
       if (item) current.itemLines.push({ text: item, line: i + 1 });
       continue;
     }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
-    if (kv && section) {
-      const first = kv[2]!.replace(/\s+#.*$/, '').trim();
+    // `key = value` or `key: value`, split at the first separator (a search, not a lazy regex).
+    const sep = raw.search(/[=:]/);
+    const key = sep > 0 ? raw.slice(0, sep).trim() : '';
+    if (key && section) {
+      const first = raw.slice(sep + 1).replace(/\s#.*$/, '').trim();
       current = { value: first, line: i + 1, itemLines: first ? [{ text: first, line: i + 1 }] : [] };
-      section.set(kv[1]!.trim().toLowerCase().replace(/-/g, '_'), current);
+      section.set(key.toLowerCase().replace(/-/g, '_'), current);
     }
   }
   return out;

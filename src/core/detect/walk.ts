@@ -34,6 +34,10 @@ export interface IgnoreLayer {
    * null when a rule could match any name. Lets most files skip the matcher entirely.
    */
   fileSuffixes: string[] | null;
+  /** The same for folders (every rule can match a folder); most folders skip the matcher. */
+  dirSuffixes: string[] | null;
+  /** 1-based lines of rules left out (too long, or not a pattern the matcher can build). */
+  dropped: number[];
 }
 
 export interface WalkCandidate {
@@ -78,31 +82,78 @@ const CHUNK = 256;
 const READ_CONCURRENCY = 8;
 const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
 
+/** Trailing blanks are not part of a rule unless escaped (`foo\ `); linear, whatever the line. */
+function trimRule(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && (raw[end - 1] === ' ' || raw[end - 1] === '\t' || raw[end - 1] === '\r')) end--;
+  if (end < raw.length && end > 0 && raw[end - 1] === '\\') end++;
+  return end === raw.length ? raw : raw.slice(0, end);
+}
+
+/**
+ * The literal ending a name must have for this rule to match it (`*.log` → `.log`, `build/` →
+ * `build`), or null when the rule could match any name (`foo/*`, `build?`, escapes).
+ */
+function literalSuffix(body: string): string | null {
+  if (body.includes('\\')) return null;
+  const last = body.slice(body.lastIndexOf('/') + 1);
+  const m = /[*?\]]([^*?\]]*)$/.exec(last);
+  const suffix = m ? m[1]! : last;
+  return suffix ? (IGNORE_CASE ? suffix.toLowerCase() : suffix) : null;
+}
+
+/** Longer rules are dropped: no real pattern is, and the matcher's regex grows with them. */
+const MAX_RULE = 1024;
+
 export function compileIgnore(base: string, text: string): IgnoreLayer {
+  const rules: string[] = [];
   const fileRules: string[] = [];
+  const dropped: number[] = [];
   let suffixes: string[] | null = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(?<!\\)\s+$/, '');
-    if (!line || line.startsWith('#') || line.endsWith('/')) continue;
-    fileRules.push(line);
-    const body = line.startsWith('!') ? line.slice(1) : line;
-    if (suffixes === null) continue;
-    if (body.includes('\\')) {
-      suffixes = null;
+  let dirSuffixes: string[] | null = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = trimRule(lines[n]!);
+    if (!line || line.startsWith('#')) continue;
+    if (line.length > MAX_RULE || !compiles(line)) {
+      dropped.push(n + 1);
       continue;
     }
-    const last = body.slice(body.lastIndexOf('/') + 1);
-    const m = /[*?\]]([^*?\]]*)$/.exec(last);
-    const suffix = m ? m[1]! : last;
-    if (!suffix) suffixes = null;
-    else suffixes.push(IGNORE_CASE ? suffix.toLowerCase() : suffix);
+    rules.push(line);
+    const body = line.startsWith('!') ? line.slice(1) : line;
+    const dirOnly = body.endsWith('/');
+    if (dirSuffixes !== null) {
+      let end = body.length;
+      while (dirOnly && end > 0 && body[end - 1] === '/') end--;
+      const s = literalSuffix(body.slice(0, end));
+      if (s === null) dirSuffixes = null;
+      else dirSuffixes.push(s);
+    }
+    if (dirOnly) continue;
+    fileRules.push(line);
+    if (suffixes === null) continue;
+    const s = literalSuffix(body);
+    if (s === null) suffixes = null;
+    else suffixes.push(s);
   }
   return {
     base,
-    dirs: ignore({ ignorecase: IGNORE_CASE }).add(text),
+    dirs: ignore({ ignorecase: IGNORE_CASE }).add(rules),
     files: fileRules.length ? ignore({ ignorecase: IGNORE_CASE }).add(fileRules) : null,
     fileSuffixes: suffixes,
+    dirSuffixes,
+    dropped,
   };
+}
+
+/** The matcher builds a regex per rule when it first tests a path; a rule it cannot build would throw mid-walk. */
+function compiles(rule: string): boolean {
+  try {
+    ignore({ ignorecase: IGNORE_CASE }).add(rule).test('a/b');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Cheap pre-check: can any layer's file rules match this name at all? */
@@ -113,7 +164,10 @@ function fileMayBeIgnored(chain: readonly IgnoreLayer[], name: string): boolean 
 
 function mayMatchFile(layer: IgnoreLayer, name: string): boolean {
   if (!layer.files) return false;
-  const sfx = layer.fileSuffixes;
+  return mayMatch(layer.fileSuffixes, name);
+}
+
+function mayMatch(sfx: readonly string[] | null, name: string): boolean {
   if (!sfx) return true;
   const n = IGNORE_CASE ? name.toLowerCase() : name;
   for (let i = 0; i < sfx.length; i++) if (n.endsWith(sfx[i]!)) return true;
@@ -125,7 +179,7 @@ export function isIgnored(chain: readonly IgnoreLayer[], rel: string, isDir: boo
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   for (let k = chain.length - 1; k >= 0; k--) {
     const layer = chain[k]!;
-    if (!isDir && !mayMatchFile(layer, name)) continue;
+    if (isDir ? !mayMatch(layer.dirSuffixes, name) : !mayMatchFile(layer, name)) continue;
     const p = layer.base ? rel.slice(layer.base.length + 1) : rel;
     if (!p) continue;
     const r = isDir ? layer.dirs.test(`${p}/`) : layer.files!.test(p);
@@ -268,7 +322,13 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
           continue;
         }
         const gi = listed[i]!.gitignore;
-        const chain = gi !== undefined ? [...d.chain, compileIgnore(d.rel, gi)] : d.chain;
+        let chain = d.chain;
+        if (gi !== undefined) {
+          const layer = compileIgnore(d.rel, gi);
+          chain = [...d.chain, layer];
+          const name = printable(d.rel ? `${d.rel}/.gitignore` : '.gitignore');
+          for (const line of layer.dropped.slice(0, 5)) warnings.push(`${name}:${line}: rule left out (over ${MAX_RULE} characters, or not a valid pattern)`);
+        }
         state.dirs.set(d.rel, chain);
         let owner = d.owner;
         if (!owner) {

@@ -223,3 +223,32 @@ describe('hostile workspaces: warnings name files, escaped, and never quote them
     ]);
   });
 });
+
+describe('hostile workspaces: worst-case inputs stay linear', () => {
+  test('a .gitignore with enormous lines of blanks, slashes and globs is read in linear time', async () => {
+    const n = 200_000;
+    const root = tempTree({
+      '.gitignore': [`${' '.repeat(n)}x`, `${'/'.repeat(n)}a/`, `${'*'.repeat(n)}b`, `${'\\ '.repeat(n)}`, 'build/'].join('\n'),
+      'requirements.txt': 'torch\n',
+      'build/requirements.txt': 'tensorflow\n',
+    });
+    const t0 = Date.now();
+    const r = await detect(nodeFs, root);
+    // A ceiling that only catches a quadratic blow-up (it took minutes): not a timing target.
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    // build/ still applies; the monsters are left out, and said so.
+    assert.deepEqual(r.frameworks.map((f) => f.name), ['pytorch']);
+    assert.deepEqual(r.warnings, [1, 2, 3, 4].map((n) => `.gitignore:${n}: rule left out (over 1024 characters, or not a valid pattern)`));
+  });
+
+  test('a multi-megabyte requirement line and a long Python line are handled without blow-up', async () => {
+    const root = tempTree({
+      'requirements.txt': `torch==2.3.1\n${'a'.repeat(2_000_000)}@${' '.repeat(100_000)}x\n`,
+      'x.py': `import torch; s = "${'\\\\'.repeat(500_000)}"\n${"'".repeat(300_000)}\n`,
+    });
+    const t0 = Date.now();
+    const r = await detect(nodeFs, root, { maxFileBytes: 8 * 1024 * 1024 });
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.deepEqual(r.frameworks.map((f) => [f.name, f.version]), [['pytorch', '2.3.1']]);
+  });
+});
