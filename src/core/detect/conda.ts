@@ -1,5 +1,5 @@
 // conda environment files: conda match specs, CUDA selection packages, nested `pip:` lists.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { yaml, type Node } from './yaml';
 import { emptyFacts, loc, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
 import { normalizeName } from './pep508';
 import { applyRequirementLine } from './requirements';
@@ -72,6 +72,7 @@ function cudaMajorMinor(v: string): string | null {
 
 export function parseCondaEnv(text: string, file: string): FileFacts {
   const facts = emptyFacts(file, 'conda');
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length) {

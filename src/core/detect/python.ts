@@ -280,8 +280,17 @@ function collectUsage(
   }
 }
 
+/**
+ * Every name a source must contain for any fact to come out of it: framework and serving modules,
+ * TorchServe's base class, `__main__`. Grouped by first letter so the scan stays cheap; a file
+ * that matches nothing (most of a large tree) is not split into lines at all.
+ */
+const WORTH_PARSING =
+  /t(?:orch|ensorflow|ransformers|imm|rax)|keras|jax|f(?:lax|astapi|lask)|s(?:klearn|treamlit)|xgboost|li(?:ghtgbm|ghtning)|c(?:atboost|og)|o(?:nnxruntime|ptax|bjax)|diffusers|vllm|ultralytics|accelerate|peft|haiku|equinox|gradio|BaseHandler|bentoml|__main__/;
+
 export function parsePythonSource(text: string, file: string): FileFacts {
   const facts = emptyFacts(file);
+  if (!WORTH_PARSING.test(text)) return facts;
   const lines = codeLines(text);
   const statements: ImportStatements = [];
   const modules = collectImports(lines, facts, (l) => ({ line: l.line, reason: '' }), statements);

@@ -2,7 +2,7 @@
 // (`bentofile.yaml`) and Truss (`config.yaml`). Each says the Python packages, the Python version,
 // whether a GPU (and which CUDA) is wanted, the system packages and the entrypoint. They are read
 // as data only: a `run:` command is never run, only its `pip install` arguments are read.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { yaml, type Document, type Node, type YAMLMap } from './yaml';
 import { dirOf, emptyFacts, joinRel, loc, pythonMajorMinor, shorten, type FileFacts } from './facts';
 import { parseRequirement } from './pep508';
 import { applyRequirementLine, requirementFact } from './requirements';
@@ -14,6 +14,7 @@ interface Yaml {
 }
 
 function parseYaml(text: string, facts: FileFacts, what: string): Yaml | null {
+  const { isMap, LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -34,6 +35,10 @@ function parseYaml(text: string, facts: FileFacts, what: string): Yaml | null {
   }
   return { root: doc.contents, line: (n) => (n?.range ? lc.linePos(n.range[0]).line : undefined) };
 }
+
+const isMap = (n: unknown): n is YAMLMap => yaml().isMap(n);
+const isSeq = (n: unknown) => yaml().isSeq(n);
+const isScalar = (n: unknown) => yaml().isScalar(n);
 
 function node(map: unknown, key: string): Node | undefined {
   return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? undefined) : undefined;
