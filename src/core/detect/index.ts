@@ -1,6 +1,6 @@
 // Framework detection: walk, parse what matters, aggregate. The detector keeps per-file facts so
 // that a changed dependency file costs one read and one parse, not a walk.
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { printable } from '../safePath';
 import { artifactFormat, classifyFile, SKIP_DIRS, type FileRole } from './classify';
 import { dirOf, emptyFacts, type FileFacts } from './facts';
@@ -235,7 +235,11 @@ class DetectorImpl implements Detector {
 
   private async restatArtifact(rel: string, format: NonNullable<ReturnType<typeof artifactFormat>>): Promise<void> {
     const w = this.walked!;
-    const st = await this.fs.stat(join(this.root, rel)).catch(() => null);
+    const abs = this.prefix + rel;
+    // Like the walk: a link is followed only to somewhere inside the root (not even its size is read otherwise).
+    const link = await this.fs.lstat(abs).catch(() => null);
+    const target = link?.type === 'symlink' ? await this.realInside(abs).catch(() => null) : abs;
+    const st = target ? await this.fs.stat(target).catch(() => null) : null;
     const i = w.artifacts.findIndex((a) => a.file === rel);
     if (!st || st.type !== 'file') {
       if (i >= 0) w.artifacts.splice(i, 1);

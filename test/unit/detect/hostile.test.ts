@@ -116,9 +116,13 @@ describe('hostile workspaces: nothing outside the root is read', () => {
     await det.detect();
     unlinkSync(join(root, 'requirements.txt'));
     symlinkSync(join(outside, 'requirements.txt'), join(root, 'requirements.txt'));
-    const r = await det.update(['requirements.txt']);
+    // Weights swapped for a link outside: not even their size is taken.
+    writeFileSync(join(outside, 'weights.pt'), Buffer.alloc(4096));
+    symlinkSync(join(outside, 'weights.pt'), join(root, 'model.pt'));
+    const r = await det.update(['requirements.txt', 'model.pt']);
     assertNothingLeaked(r, opened, outside);
     assert.ok(r.warnings.includes('requirements.txt: skipped, a symlink to a file outside the project folder'), r.warnings.join('\n'));
+    assert.deepEqual(r.artifacts, []);
   });
 
   test('a FIFO planted under a requirements name is refused without blocking', { skip: process.platform === 'win32' }, async () => {
