@@ -92,7 +92,8 @@ export function aggregate(input: AggregateInput): DetectionResult {
   const indexUrls: string[] = [];
   const acc = new Map<FrameworkName, FrameworkAcc>();
   const cudaSignals: Signal[] = [];
-  const cpuSignals: string[] = [];
+  /** CPU build selections, with the framework they select for (a data-only one's choice does not count). */
+  const cpuSignals: Array<{ where: string; framework?: FrameworkName }> = [];
   const gpuSignals: string[] = [];
   const entrypoints: Array<EntrypointCandidate & { order: number; fromConfig: boolean }> = [];
   const modelUse = new Map<FrameworkName, Evidence>();
@@ -145,7 +146,7 @@ export function aggregate(input: AggregateInput): DetectionResult {
       if (local) {
         const cuda = cudaFromTag(local);
         if (cuda) cudaSignals.push({ cuda, rank: TORCH_FAMILY.has(p.name) ? 0 : 1, where: why });
-        else if (local === 'cpu' && TORCH_FAMILY.has(p.name)) cpuSignals.push(why);
+        else if (local === 'cpu' && TORCH_FAMILY.has(p.name)) cpuSignals.push({ where: why, framework: 'pytorch' });
         else if (local.startsWith('rocm')) gpuSignals.push(why);
       }
       if (p.name === 'jax' || p.name === 'jaxlib') {
@@ -158,7 +159,7 @@ export function aggregate(input: AggregateInput): DetectionResult {
       }
       if (p.name === 'tensorflow' && p.extras.includes('and-cuda')) gpuSignals.push(why);
       if (p.name === 'onnxruntime-gpu' || p.name === 'tensorflow-gpu' || p.name === 'tf-nightly-gpu') gpuSignals.push(why);
-      if ((p.name === 'tensorflow-cpu' || p.name === 'tf-nightly-cpu') && origin !== 'constraint') cpuSignals.push(why);
+      if ((p.name === 'tensorflow-cpu' || p.name === 'tf-nightly-cpu') && origin !== 'constraint') cpuSignals.push({ where: why, framework: 'tensorflow' });
       if (origin === 'declared') {
         // Declared CUDA runtime wheels say which CUDA major the project targets; in a lock they
         // only come along with torch's default wheel, so they are not read there.
@@ -177,14 +178,14 @@ export function aggregate(input: AggregateInput): DetectionResult {
       const c = classifyIndexUrl(u.url);
       const where = `${at(f.file, u.line)} ${shorten(u.url, 80)}`;
       if (c.cuda) cudaSignals.push({ cuda: c.cuda, rank: 2, where });
-      if (c.cpu) cpuSignals.push(where);
+      if (c.cpu) cpuSignals.push({ where, framework: 'pytorch' });
       if (c.rocm) gpuSignals.push(where);
     }
 
     for (const h of f.hints) {
       const where = `${at(f.file, h.line)} ${h.reason}`;
       if (h.cuda) cudaSignals.push({ cuda: h.cuda, rank: 3, where });
-      if (h.cpu) cpuSignals.push(where);
+      if (h.cpu) cpuSignals.push({ where });
       if (h.gpu) gpuSignals.push(where);
     }
 
@@ -299,11 +300,14 @@ export function aggregate(input: AggregateInput): DetectionResult {
   // make a project a GPU project.
   const dl = frameworks.filter((f) => DEEP_LEARNING.has(f.name) && !f.role).map((f) => f.name);
   let accelerator: 'gpu' | 'cpu';
-  if (cpuSignals.length) {
+  // `tensorflow-cpu` next to a JAX model is how such projects keep TensorFlow off the GPU: it
+  // selects nothing for the project.
+  const cpuChoices = cpuSignals.filter((s) => !s.framework || !dataOnly.has(s.framework)).map((s) => s.where);
+  if (cpuChoices.length) {
     accelerator = 'cpu';
     const gpuWhy = [...cudaSignals.map((s) => s.where), ...gpuSignals];
     if (gpuWhy.length) {
-      warnings.push(`both CPU and GPU builds are selected (CPU: ${cpuSignals[0]}; GPU: ${gpuWhy[0]}); reporting cpu because the project explicitly selects CPU builds`);
+      warnings.push(`both CPU and GPU builds are selected (CPU: ${cpuChoices[0]}; GPU: ${gpuWhy[0]}); reporting cpu because the project explicitly selects CPU builds`);
     }
   } else if (cudaSignals.length || gpuSignals.length || dl.length) {
     accelerator = 'gpu';

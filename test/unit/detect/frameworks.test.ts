@@ -106,6 +106,21 @@ describe('JAX/Flax projects that use TensorFlow for data', () => {
     assert.equal(r.cuda, '12');
   });
 
+  test('tensorflow-cpu next to a JAX model keeps TF off the GPU; it is not a CPU choice for the project', async () => {
+    const r = await detectProject(
+      tempTree({
+        'requirements.txt': 'jax[cuda12]==0.4.30\nflax==0.8.5\ntensorflow-cpu==2.16.1\ntensorflow-datasets==4.9.6\n',
+        'train.py': 'import optax\nimport tensorflow_datasets as tfds\n',
+      }),
+    );
+    assert.deepEqual(names(r), [
+      ['jax', '0.4.30', null],
+      ['tensorflow', '2.16.1', 'data'],
+    ]);
+    assert.deepEqual([r.accelerator, r.cuda], ['gpu', '12']);
+    assert.ok(!r.warnings.some((w) => w.includes('both CPU and GPU')), r.warnings.join('\n'));
+  });
+
   test('two frameworks that both build models: no demotion, the usual order decides', async () => {
     const r = await detectProject(
       tempTree({
