@@ -138,7 +138,17 @@ const USE_BY_PATH = new Map<string, Use>([
   ['tensorflow.layers', { framework: 'tensorflow', use: 'model' }],
   ['tensorflow.distribute', { framework: 'tensorflow', use: 'model' }],
   ['tensorflow.nn', { framework: 'tensorflow', use: 'model' }],
-  ['tensorflow.train', { framework: 'tensorflow', use: 'model' }],
+  // tf.train holds both the TFRecord message types input pipelines use (Example, Features)
+  // and training state: only the latter counts.
+  ['tensorflow.train.Checkpoint', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.CheckpointManager', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.Saver', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.AdamOptimizer', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.GradientDescentOptimizer', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.MomentumOptimizer', { framework: 'tensorflow', use: 'model' }],
+  ['tensorflow.train.Example', { framework: 'tensorflow', use: 'data' }],
+  ['tensorflow.train.Features', { framework: 'tensorflow', use: 'data' }],
+  ['tensorflow.train.Feature', { framework: 'tensorflow', use: 'data' }],
   ['tensorflow_hub', { framework: 'tensorflow', use: 'model' }],
   ['tf_keras', { framework: 'keras', use: 'model' }],
   ['keras', { framework: 'keras', use: 'model' }],

@@ -169,6 +169,7 @@ describe('JAX/Flax projects that use TensorFlow for data', () => {
         'import jax',
         's = "tf2.keras.Model"  # tf2.GradientTape',
         'x = tf2.image.resize(img, [2, 2])',
+        'ex = tf2.train.Example(features=tf2.train.Features(feature={}))',
         'g = jax.value_and_grad(loss)',
         'obj.tf2.keras.thing()',
       ].join('\n'),
@@ -179,9 +180,12 @@ describe('JAX/Flax projects that use TensorFlow for data', () => {
       [
         ['pytorch', 'model', 2],
         ['tensorflow', 'data', 5],
-        ['jax', 'model', 6],
+        ['jax', 'model', 7],
       ],
     );
+    // TFRecord messages are data; a checkpoint of training state is the model.
+    assert.deepEqual(parsePythonSource('import tensorflow as tf\nex = tf.train.Example()\n', 'a.py').usage?.map((u) => u.use), ['data']);
+    assert.deepEqual(parsePythonSource('import tensorflow as tf\nck = tf.train.Checkpoint(model=m)\n', 'a.py').usage?.map((u) => u.use), ['model']);
   });
 });
 
