@@ -52,6 +52,17 @@ const lintSplit = {
   },
 };
 
+// The CLI loads each subcommand from its own file (dist/cli/<name>.js) on first use: `--help`
+// and `detect` do not parse the scaffold templates' or the linter's code.
+const cliSplit = {
+  name: 'cli-split',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cli\/(detect|scaffold|lint)$/ }, (args) =>
+      args.importer.endsWith('/src/cli.ts') || args.importer.endsWith('\\src\\cli.ts') ? { path: `${args.path}.js`, external: true } : undefined,
+    );
+  },
+};
+
 const targets = [
   {
     ...common,
@@ -88,7 +99,10 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli.ts' },
+    entryPoints: { cli: 'src/cli.ts', 'cli/detect': 'src/cli/detect.ts', 'cli/scaffold': 'src/cli/scaffold.ts', 'cli/lint': 'src/cli/lint.ts' },
+    plugins: [cliSplit],
+    // A CommonJS require for the lazy import: Node's ESM loader would scan the whole file each run.
+    supported: { 'dynamic-import': false },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -40,8 +40,8 @@ function spec<T>(d: T, parse: (v: unknown) => T | undefined, userOnly?: true): S
 }
 
 export const SETTINGS = {
-  'detect.fileBudget': spec(20000, int(100)),
-  'detect.maxFileSizeKB': spec(1024, int(16, 16384)),
+  'detect.fileBudget': spec(20000, int(100, 1_000_000)),
+  'detect.maxFileSizeKB': spec(1024, int(16, 16384), true),
   'scaffold.defaultTarget': spec<'auto' | 'cpu' | 'gpu'>('auto', oneOf('auto', 'cpu', 'gpu')),
   'scaffold.port': spec(8080, int(1, 65535)),
   'containerize.ui': spec<'wizard' | 'quickPick'>('wizard', oneOf('wizard', 'quickPick')),
