@@ -82,7 +82,7 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 function fingerprint(c) {
   const dir = join(here, c.module);
   const spec = createHash('sha256').update(JSON.stringify(c));
-  for (const patched of Object.values(c.overlay ?? {}).sort()) spec.update(readFileSync(join(here, patched)));
+  for (const patched of Object.values(c.patched ?? {}).sort()) spec.update(readFileSync(join(here, patched)));
   return { goMod: sha256(join(dir, 'go.mod')), goSum: sha256(join(dir, 'go.sum')), spec: spec.digest('hex') };
 }
 
@@ -137,7 +137,7 @@ async function build(name) {
   log(`building ${name} ${c.version} (${c.package}) — a cold Kubernetes build takes tens of minutes on 2 cores…`);
   const ldflags = ['-s', '-w', ...(c.ldflags ?? [])].join(' ');
   let cwd = moduleDir;
-  if (c.overlay) {
+  if (c.patched) {
     // Go refuses -overlay for files in the module cache. Build inside a copy of the module
     // instead, with the patched files in place: the copy's own go.sum (part of the module zip our
     // go.sum verifies) pins the same dependencies, checked with -mod=readonly as usual.
@@ -146,10 +146,10 @@ async function build(name) {
     cwd = join(staging, 'src');
     cpSync(info.Dir, cwd, { recursive: true });
     execFileSync('chmod', ['-R', 'u+w', cwd]);
-    for (const [inModule, patched] of Object.entries(c.overlay)) cpSync(join(here, patched), join(cwd, inModule));
+    for (const [inModule, patched] of Object.entries(c.patched)) cpSync(join(here, patched), join(cwd, inModule));
   }
   await run(go, ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', join(staging, name), c.package], { cwd, env: goEnv() });
-  if (c.overlay) rmSync(cwd, { recursive: true, force: true });
+  if (c.patched) rmSync(cwd, { recursive: true, force: true });
   const seconds = (Date.now() - started) / 1000;
   const cpu1 = childCpuSeconds();
   const cpuSeconds = cpu0 !== undefined && cpu1 !== undefined ? Math.round(cpu1 - cpu0) : undefined;
@@ -162,7 +162,7 @@ async function build(name) {
   }
   const goVersion = execFileSync(go, ['env', 'GOVERSION'], { env: goEnv(), encoding: 'utf8' }).trim();
   const bytes = statSync(join(staging, name)).size;
-  writeFileSync(join(staging, 'build.json'), JSON.stringify({ name, version: c.version, package: c.package, goVersion, seconds, cpuSeconds, bytes, patched: Object.keys(c.overlay ?? {}), builtAt: new Date().toISOString(), ...fingerprint(c) }, null, 2));
+  writeFileSync(join(staging, 'build.json'), JSON.stringify({ name, version: c.version, package: c.package, goVersion, seconds, cpuSeconds, bytes, patched: Object.keys(c.patched ?? {}), builtAt: new Date().toISOString(), ...fingerprint(c) }, null, 2));
   // Atomic as far as readers go: a half-built folder is never at the final path.
   rmSync(final, { recursive: true, force: true });
   renameSync(staging, final);
