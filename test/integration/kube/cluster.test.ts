@@ -395,6 +395,36 @@ describe('ClusterTreeModel over the control plane (as alice: RBAC per namespace)
     model?.dispose();
   });
 
+  test('a rejected token shows a 401 node under the context; a user without pods/log keeps the tree', async () => {
+    const cp = h.cp!;
+    for (const [current, expect] of [
+      ['bad', /^Unauthorized \(401\): credentials rejected$/],
+      ['bob', undefined],
+    ] as const) {
+      const file = await cp.writeKubeconfig({ file: join(cp.dir, `${current}.kubeconfig`), current });
+      const m = new ClusterTreeModel({
+        loadKubeconfig: () => h.kubeconfig(file),
+        createClient: (kc, context) => createClusterClient({ kubeconfig: kc, context }),
+        coalesceMs: 20,
+      });
+      try {
+        const ctx = find(await resolveChildren(m, undefined), (n) => n.type === 'context' && n.info.current);
+        const children = await resolveChildren(m, ctx);
+        if (expect) {
+          const err = find(children, (n) => n.type === 'message' && n.kind === 'error');
+          assert.match(m.present(err).label, expect);
+          assert.ok(cp.proxy.filter({ resource: 'namespaces', verb: 'list' }).some((r) => r.status === 401));
+        } else {
+          const ml = find(children, (n) => n.type === 'namespace' && n.name === 'ml');
+          const pods = await resolveChildren(m, find(await resolveChildren(m, ml), (n) => n.type === 'group' && n.group === 'pods'));
+          assert.ok(pods.some((n) => n.type === 'pod' && n.info.meta.name === 'p1'), 'bob reads pods');
+        }
+      } finally {
+        m.dispose();
+      }
+    }
+  });
+
   test(
     'a context that finishes connecting after the root was asked again refreshes the node the view holds',
     {

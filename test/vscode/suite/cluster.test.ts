@@ -157,6 +157,24 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     assert.doesNotMatch(prev.text(), /after restart/);
   });
 
+  it('describes a pod: the live object from the API server as YAML, without managedFields', async () => {
+    const pods = await podsOf('ml');
+    const pod = await child(pods, 'trainer-0', (n) => n.type === 'pod' && n.info.meta.name === 'trainer-0');
+    await vscode.commands.executeCommand('modeldock.kube.describe', pod);
+    const live = await cp.api.get(resourcePath('v1', 'pods', 'ml', 'trainer-0'));
+    const doc = await waitFor('the describe document', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'modeldock-k8s' && /\/Pod\/trainer-0\.yaml$/.test(d.uri.path) && d.getText().includes('kind: Pod')),
+    );
+    const text = doc.getText();
+    assert.equal(doc.languageId, 'yaml');
+    assert.match(text, new RegExp(`uid: ${live.metadata.uid ?? 'missing'}`), 'the object the API server has');
+    assert.match(text, /nodeName: gpu-node-1/);
+    assert.match(text, /nvidia\.com\/gpu: "?1"?/);
+    assert.match(text, /phase: Running/, 'status as kwok reported it');
+    assert.doesNotMatch(text, /managedFields/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('shows 403 on a forbidden namespace as an error node and keeps the others working', async () => {
     await expand('ml', 'false'); // so the only Pods row on screen is the restricted namespace's
     const pods = await podsOf('restricted');
