@@ -226,7 +226,12 @@ for (const n of names) {
     continue;
   }
   log(`${n} ${components[n].version}: ${s.why}`);
-  await build(n);
+  try {
+    await build(n);
+  } finally {
+    // A failed build leaves nothing half-made behind (a successful one was renamed away).
+    rmSync(`${componentDir(n)}.tmp-${process.pid}`, { recursive: true, force: true });
+  }
 }
 if (flags.has('--prune')) rmSync(join(cacheRoot(), 'go', 'build'), { recursive: true, force: true });
 log(`done in ${((Date.now() - total) / 1000).toFixed(0)} s`);
