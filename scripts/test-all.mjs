@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer } from './lib/code-server.mjs';
 import { ensureBusybox, ensurePythonBare, ensurePythonSlim } from './lib/base-images.mjs';
-import { SetupError, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
+import { SetupError, ensureControlPlane, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
 import { ensureWheelhouse } from './lib/wheelhouse.mjs';
 
 const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
@@ -68,6 +68,11 @@ try {
     await ensurePythonBare({ log });
     await ensurePythonSlim({ log });
     await ensureWheelhouse({ log });
+  }
+  if (tiers.includes('integration') || tiers.includes('vscode')) {
+    // The Clusters tests' real control plane; Go's tools must be on PATH for the tests too.
+    if (ensureControlPlane() === 'built') console.log('[setup] test control plane built');
+    if (!process.env.PATH?.split(':').includes('/usr/local/go/bin') && existsSync('/usr/local/go/bin/go')) process.env.PATH = `/usr/local/go/bin:${process.env.PATH}`;
   }
   if (tiers.includes('vscode')) ensureCodeServer();
 } catch (err) {

@@ -586,14 +586,6 @@ export class ClusterTreeModel implements Disposable {
     if (nodes.length) this.changed.fire(nodes);
   }
 
-  /**
-   * @deprecated Test hook kept only so test/kube-server/bench.ts compiles until it moves to
-   * kubeTestApi.flushPending(model) (src/kube/testing.ts); nothing else may call it.
-   */
-  flushPending(): void {
-    this.coalescer.fire();
-  }
-
   dispose(): void {
     this.coalescer.dispose();
     this.session?.dispose();

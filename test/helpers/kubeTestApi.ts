@@ -1,4 +1,6 @@
-import type { ClusterTreeModel, TreeNode } from './treeModel';
+// The cluster adapter's test API, in one place and out of the product: what the tests and the
+// benchmark use to drive the tree model.
+import type { ClusterTreeModel, TreeNode } from '../../src/kube';
 
 /** A node's children once they are no longer "Loading…"; rejects after `timeoutMs`. */
 function resolveChildren(model: ClusterTreeModel, node: TreeNode | undefined, timeoutMs = 10_000): Promise<TreeNode[]> {
@@ -26,13 +28,6 @@ function flushPending(model: ClusterTreeModel): void {
   model['coalescer'].fire();
 }
 
-/**
- * The cluster adapter's test API, in one place: what the tests and the benchmark use to drive the
- * tree model. resolveChildren uses only the model's public surface (getChildren, onDidChange);
- * flushPending reaches the coalescer on purpose. The extension never imports these, so the
- * bundler drops them.
- */
+/** resolveChildren uses only the model's public surface (getChildren, onDidChange); flushPending reaches the coalescer on purpose. */
 export const kubeTestApi = { resolveChildren, flushPending };
-
-/** Kept as a named export for the existing integration tests and benchmark; new code: kubeTestApi. */
-export { resolveChildren };
+export { resolveChildren, flushPending };
