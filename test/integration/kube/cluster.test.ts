@@ -427,11 +427,6 @@ describe('ClusterTreeModel over the control plane (as alice: RBAC per namespace)
 
   test(
     'a context that finishes connecting after the root was asked again refreshes the node the view holds',
-    {
-      todo: process.env.MODELDOCK_KUBE_FAULTS_STRICT
-        ? undefined
-        : 'TODO(kube helper): treeModel.contextNodes() makes new context objects on every getChildren(undefined), and the client-ready refresh fires the instance of the first call; VS Code refreshes by element identity (ExtHostTreeView nodes map), so the view stays at "Connecting…"',
-    },
     async () => {
       const fresh = new ClusterTreeModel({
         loadKubeconfig: () => h.kubeconfig(kubeconfig),

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../helpers/controlPlane';
 import { createClusterClient, loadKubeconfig, type ClusterClient, type LoadedKubeconfig } from '../../../src/kube';
+import type { TuningOverrides } from '../../../src/kube/tuning';
 
 export interface Harness {
   readonly real: boolean;
@@ -17,7 +18,7 @@ export interface Harness {
   readonly kubeconfigPath: string;
   readonly namespace: string;
   kubeconfig(path?: string): Promise<LoadedKubeconfig>;
-  client(context?: string, kubeconfigPath?: string): Promise<ClusterClient>;
+  client(context?: string, kubeconfigPath?: string, tuning?: TuningOverrides): Promise<ClusterClient>;
   /** Creates a running pod that printed `lines` (control plane: kwok + a log file; real: busybox echo). */
   addPod(name: string, lines?: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -42,7 +43,7 @@ export async function startHarness(opts: ControlPlaneOptions = {}): Promise<Harn
       kubeconfigPath: REAL_KUBECONFIG,
       namespace,
       kubeconfig,
-      client: async (context, path) => track(createClusterClient({ kubeconfig: await kubeconfig(path), ...(context ? { context } : {}) })),
+      client: async (context, path, tuning) => track(createClusterClient({ kubeconfig: await kubeconfig(path), ...(context ? { context } : {}), ...(tuning ? { tuning } : {}) })),
       async addPod(name, lines = ['hello']) {
         const script = lines.map((l) => `echo '${l.replace(/'/g, '')}'`).join('; ') + '; sleep 3600';
         await admin.applyServerSide(
@@ -72,7 +73,7 @@ export async function startHarness(opts: ControlPlaneOptions = {}): Promise<Harn
     kubeconfigPath: cp.kubeconfigPath,
     namespace: 'ml',
     kubeconfig,
-    client: async (context, path) => track(createClusterClient({ kubeconfig: await kubeconfig(path), ...(context ? { context } : {}) })),
+    client: async (context, path, tuning) => track(createClusterClient({ kubeconfig: await kubeconfig(path), ...(context ? { context } : {}), ...(tuning ? { tuning } : {}) })),
     async addPod(name, lines = []) {
       await cp.addPod({ name, namespace: 'ml' });
       if (lines.length) await cp.appendLog('ml', name, 'main', lines);
