@@ -9,6 +9,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer, installVsix, runExtensionTests, startCodeServer, tempDir } from './lib/code-server.mjs';
+import { dockerBridgeAddress } from './lib/docker-bridge.mjs';
 import { ensureWheelhouse, serveWheelhouse } from './lib/wheelhouse.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,7 +102,7 @@ ensureCodeServer();
 // packages for real, from the test wheelhouse: builds run on the engine's default bridge, so the
 // index listens on the bridge's gateway address, and the user settings of every suite point the
 // pip mirror settings at it (exactly what a user behind a corporate mirror sets).
-const bridge = execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'], { encoding: 'utf8' }).trim();
+const bridge = dockerBridgeAddress();
 const index = await serveWheelhouse(await ensureWheelhouse({ log: (m) => console.log(`[wheelhouse] ${m}`) }), { host: bridge });
 const pipSettings = {
   'modeldock.docker.pipIndexUrl': `${index.url}`,
