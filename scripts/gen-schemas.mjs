@@ -171,7 +171,7 @@ function licenceOf(entries, prefix) {
 
 /** Formats the validator checks; the others (date-time, double…) are dropped. */
 const FORMATS = new Set(['byte', 'int32', 'int64', 'int-or-string', 'quantity']);
-const KEEP = ['enum', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'uniqueItems', 'nullable', 'required'];
+const KEEP = ['default', 'enum', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'uniqueItems', 'nullable', 'required'];
 
 /** The pattern controller-gen writes for resource.Quantity fields of CRDs: checked by the quantity scanner instead. */
 const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
@@ -181,7 +181,7 @@ function minimise(s, refName) {
   if (!s || typeof s !== 'object') return s;
   if (s.$ref) return { $ref: refName(s.$ref) };
   // `allOf: [{$ref}]` is how OpenAPI v3 attaches a description or default to a reference.
-  if (Array.isArray(s.allOf) && s.allOf.length === 1 && s.allOf[0].$ref && !s.properties && !s.type) return { $ref: refName(s.allOf[0].$ref) };
+  if (Array.isArray(s.allOf) && s.allOf.length === 1 && s.allOf[0].$ref && !s.properties && !s.type) return { $ref: refName(s.allOf[0].$ref), ...(s.default !== undefined ? { default: s.default } : {}) };
   const out = {};
   if (s['x-kubernetes-int-or-string']) out.type = ['integer', 'string'];
   else if (s.type) out.type = s.type;

@@ -247,7 +247,7 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
     }
     if (res.type === 'unknown') return { apiVersion, kind, range: pos.nodeRange(kindNode) };
     if (res.type === 'problem' || options.schema === false) return undefined;
-    const problems = validate(value, res.schema, res.defs);
+    const problems = validate(value, res.schema, res.defs, { defaultsApplied: res.origin !== 'builtin' });
     const docStart = pos.nodeRange(kindNode ?? root);
     const explained = explain(problems, doc, pos, docStart, { renameFix: true });
     for (const p of explained) out.push({ ...p.range, severity: 'error', rule: 'schema', message: p.message, ...(p.fix ? { fix: p.fix } : {}) });

@@ -276,7 +276,8 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
         const want = (e.params as { type: unknown }).type;
         const src = sourceOf(pos, last);
         let msg = `\`${name}\` must be ${typeWords(want)}, got ${describeValue(e.data, src)}`;
-        const wantsString = want === 'string' || (Array.isArray(want) && want.length === 1 && want[0] === 'string');
+        // A number where a string is wanted (or int-or-string wants a float quoted): quoting fixes it.
+        const wantsString = want === 'string' || (Array.isArray(want) && want.includes('string'));
         if (wantsString && (typeof e.data === 'number' || typeof e.data === 'boolean') && src) msg += ` — quote it: "${clip(src, 60)}"`;
         push(valueRange(pos, steps, docStart), msg);
         break;

@@ -12,6 +12,7 @@ import { checkFormat } from './formats';
 
 export interface Schema {
   $ref?: string;
+  default?: unknown;
   type?: string | string[];
   format?: string;
   enum?: unknown[];
@@ -54,6 +55,12 @@ export interface ValidateOptions {
   maxProblems?: number;
   /** Schema-and-value steps before giving up (a pathological schema). */
   maxSteps?: number;
+  /**
+   * A CRD's `default` is applied by the API server before it validates, so a required field with
+   * a default is never missing. Built-in kinds' OpenAPI writes zero values as defaults (`""`,
+   * `{}`) that the API server's own validation still rejects when required: not for them.
+   */
+  defaultsApplied?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -249,8 +256,29 @@ export function validate(value: unknown, schema: unknown, defs: Defs, options: V
     const keys = Object.keys(v);
     if (s.maxProperties !== undefined && keys.length > s.maxProperties) report('maxProperties', { limit: s.maxProperties }, v, s, `must have at most ${s.maxProperties} entries`);
     if (s.minProperties !== undefined && keys.length < s.minProperties) report('minProperties', { limit: s.minProperties }, v, s, `must have at least ${s.minProperties} entr${s.minProperties === 1 ? 'y' : 'ies'}`);
-    if (Array.isArray(s.required)) for (const r of s.required) if (typeof r === 'string' && !Object.prototype.hasOwnProperty.call(v, r)) report('required', { missingProperty: r }, v, s);
     const props = isObject(s.properties) ? s.properties : undefined;
+    // A CRD's defaults are applied before validation: a field defaulted to `{}` must then be a
+    // valid object (its own required fields).
+    if (props && options.defaultsApplied) {
+      for (const k of Object.keys(props)) {
+        if (Object.prototype.hasOwnProperty.call(v, k)) continue;
+        const p = props[k] as unknown;
+        const d = isObject(p) ? (p as Record<string, unknown>).default : undefined;
+        if (isObject(d) && Object.keys(d).length === 0) {
+          path.push(k);
+          node({}, p);
+          path.pop();
+        }
+      }
+    }
+    if (Array.isArray(s.required)) {
+      for (const r of s.required) {
+        if (typeof r !== 'string' || Object.prototype.hasOwnProperty.call(v, r)) continue;
+        const p = props && Object.prototype.hasOwnProperty.call(props, r) ? props[r] : undefined;
+        if (options.defaultsApplied && isObject(p) && (p as Record<string, unknown>).default !== undefined) continue;
+        report('required', { missingProperty: r }, v, s);
+      }
+    }
     const extra = s.additionalProperties === false || isObject(s.additionalProperties) ? s.additionalProperties : s.additionalProperties === true ? true : undefined;
     // Fields the schema does not name are errors (the API server's strict field validation),
     // unless the schema is free-form: no properties, or preserve-unknown-fields.
