@@ -338,8 +338,18 @@ export function resolveKind(
         },
       };
     }
+    const successor = versions
+      .filter((x) => x.served && !x.deprecated && x.name !== version)
+      .map((x) => x.name)
+      .sort((a, b) => versionRank(b) - versionRank(a))[0];
     const note: VersionNote | undefined = v.deprecated
-      ? { severity: 'warning', rule: 'deprecated-api', message: `\`${apiVersion}\` ${kind} is deprecated${v.warning ? `: ${v.warning}` : ''}` }
+      ? {
+          severity: 'warning',
+          rule: 'deprecated-api',
+          // The CRD's own warning says what to use, when it has one.
+          message: `\`${apiVersion}\` ${kind} is deprecated${v.warning ? `: ${v.warning}` : successor ? `; use \`apiVersion: ${group}/${successor}\`` : ''}`,
+          ...(successor ? { replacement: `${group}/${successor}` } : {}),
+        }
       : undefined;
     if (ws) {
       const wv = v as WorkspaceCrdVersion;

@@ -120,6 +120,16 @@ describe('custom resources', () => {
       assert.ok(f.some((x) => /unknown field `notAField`/.test(x.message)), `${k}: ${f.map((x) => x.message).join(' | ')}`);
     }
   });
+  test('a deprecated CRD version is a warning, with the CRD\'s own advice and a fix to the served successor', () => {
+    const text = 'apiVersion: kueue.x-k8s.io/v1beta1\nkind: LocalQueue\nmetadata: {name: q, namespace: team}\nspec:\n  clusterQueue: cq\n';
+    const f = lint(text);
+    assert.deepEqual(rules(f), ['deprecated-api']);
+    assert.equal(f[0]!.severity, 'warning');
+    assert.match(f[0]!.message, /is deprecated: .*v1beta2/);
+    const fixed = applyFix(text, f[0]!.fix!);
+    assert.match(fixed, /^apiVersion: kueue\.x-k8s\.io\/v1beta2$/m);
+    assert.deepEqual(lint(fixed), []);
+  });
   test('a CRD in the workspace validates its custom resources, offline, and wins over the bundled one', () => {
     const l = createLinter();
     const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            required: [size]\n            properties:\n              size: {type: integer, minimum: 1}\n              memory: {x-kubernetes-int-or-string: true, pattern: "^(\\\\+|-)?(([0-9]+(\\\\.[0-9]*)?)|(\\\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\\\+|-)?(([0-9]+(\\\\.[0-9]*)?)|(\\\\.[0-9]+))))?$"}\n  - name: v0\n    served: false\n    storage: false\n';
