@@ -4,6 +4,8 @@ import type { Finding, ProjectPins } from '../../core/lint/types';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
 import { DEFAULT_BUDGET_MS, LintWorkerClient } from './workerClient';
+import { WorkspaceCrds } from './workspaceCrds';
+import type { CrdSource } from './protocol';
 
 const DEBOUNCE_MS = 250;
 const RED_HAT_YAML = 'redhat.vscode-yaml';
@@ -43,6 +45,13 @@ export class LintDiagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private client: LintWorkerClient | undefined;
   private clientBudget = DEFAULT_BUDGET_MS;
+  private crdSources: CrdSource[] = [];
+  private readonly crds = new WorkspaceCrds((sources) => {
+    this.crdSources = sources;
+    this.client?.setCustomResourceDefinitions(sources);
+    // Custom resources may now have (or have lost) a schema.
+    for (const d of vscode.workspace.textDocuments) if (!isDockerfile(d)) this.schedule(d, 0);
+  });
 
   constructor(
     private readonly deps: Deps,
@@ -93,6 +102,7 @@ export class LintDiagnostics implements vscode.Disposable {
         budgetMs,
         onError: (err) => this.deps.log.error(err),
       });
+      if (this.crdSources.length) this.client.setCustomResourceDefinitions(this.crdSources);
     }
     return this.client;
   }
@@ -114,7 +124,7 @@ export class LintDiagnostics implements vscode.Disposable {
     }
     const budget = Math.max(200, Math.min(60_000, cfg.get<number>('timeBudgetMs', DEFAULT_BUDGET_MS)));
     const client = this.worker(budget);
-    const version = doc.version;
+    const docVersion = doc.version;
     const text = doc.getText();
     const file = vscode.workspace.asRelativePath(doc.uri, false);
     const key = doc.uri.toString();
@@ -126,10 +136,12 @@ export class LintDiagnostics implements vscode.Disposable {
       }
       outcome = await client.lintDockerfile(key, file, text, pins);
     } else {
-      outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc));
+      this.crds.start();
+      const version = cfg.get<string>('kubernetesVersion', 'newest');
+      outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc), version && version !== 'newest' ? version : undefined);
     }
     // A newer edit already scheduled its own run: drop this stale result.
-    if (outcome === 'superseded' || doc.isClosed || doc.version !== version) return outcome === 'superseded' ? [] : outcome.findings;
+    if (outcome === 'superseded' || doc.isClosed || doc.version !== docVersion) return outcome === 'superseded' ? [] : outcome.findings;
     this.findings.set(key, outcome.findings);
     this.collection.set(doc.uri, outcome.findings.map(toDiagnostic));
     return outcome.findings;
@@ -148,6 +160,7 @@ export class LintDiagnostics implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
     this.client?.dispose();
+    this.crds.dispose();
     this.collection.dispose();
   }
 }
