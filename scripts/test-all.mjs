@@ -5,6 +5,7 @@
 //   static       tsc --noEmit + ESLint
 //   unit         node:test over test/unit (core/, pure logic)
 //   fuzz         the linter over ≥10,000 generated hostile documents, fixed seed (test/fuzz)
+//   corpus       the linter over a few hundred real public manifests, checked against kubeconform (test/corpus)
 //   integration  node:test over test/integration (real dockerd, Kubernetes API)
 //   dist         what ships: `npm run package`, then the built CLI and the one inside the VSIX
 //                through every README example (test/dist)
@@ -21,7 +22,7 @@ import { ensureBusybox, ensurePythonBare, ensurePythonSlim } from './lib/base-im
 import { SetupError, ensureControlPlane, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
 import { ensureWheelhouse } from './lib/wheelhouse.mjs';
 
-const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
+const all = ['static', 'unit', 'fuzz', 'corpus', 'integration', 'dist', 'vscode'];
 const tiers = (process.env.MODELDOCK_TIERS ?? all.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 const allowSkip = process.env.MODELDOCK_ALLOW_SKIP === '1';
 
@@ -48,7 +49,7 @@ function nodeTestCounts(out) {
 const setupStarted = Date.now();
 const missingParts = [];
 try {
-  const needsMachine = tiers.some((t) => ['integration', 'dist', 'vscode'].includes(t));
+  const needsMachine = tiers.some((t) => ['corpus', 'integration', 'dist', 'vscode'].includes(t));
   if (needsMachine) ensurePackages('test');
   if (tiers.includes('integration') || tiers.includes('vscode')) {
     try {
@@ -97,8 +98,8 @@ for (const tier of tiers) {
     if (!existsSync(`test/${tier}`)) continue;
     r = await run(process.execPath, ['scripts/run-node-tests.mjs', `test/${tier}`]);
     counts = nodeTestCounts(r.out);
-  } else if (tier === 'fuzz') {
-    r = await run(process.execPath, ['test/fuzz/run.mjs']);
+  } else if (tier === 'fuzz' || tier === 'corpus') {
+    r = await run(process.execPath, [`test/${tier}/run.mjs`]);
     counts = nodeTestCounts(r.out);
   } else if (tier === 'dist') {
     // The production build and the VSIX, exactly as users get them; the VSIX is reused by the

@@ -5,6 +5,7 @@ import { parseArgs, UsageError } from './io';
 import type { CliIo } from './io';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, createLinter, lintDockerfile, normalizeKubernetesVersion } from '../core/lint';
 import type { CrdSource, Finding, ProjectPins } from '../core/lint';
+import { pinsFromDetection } from '../core/lint/pins';
 
 const USAGE = `usage: modeldock lint PATH... [--json] [--kubernetes-version X.Y] [--crds PATH]
 
@@ -58,12 +59,7 @@ async function pinsFor(dir: string, cache: Map<string, Promise<ProjectPins>>): P
       try {
         const { detectProject } = await import('../core/detect');
         const result = await detectProject(dir);
-        const pins: ProjectPins = {};
-        for (const f of result.frameworks) {
-          if (f.name === 'pytorch' && f.version) pins.pytorch = f.version;
-          if (f.name === 'tensorflow' && f.version) pins.tensorflow = f.version;
-        }
-        return pins;
+        return pinsFromDetection(result);
       } catch {
         // No readable project (or detection failed): the rule simply has nothing to compare.
         return {};

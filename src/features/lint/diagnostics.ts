@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding, ProjectPins } from '../../core/lint/types';
+import type { Finding } from '../../core/lint/types';
+import { pinsFromDetection } from '../../core/lint/pins';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
 import { DEFAULT_BUDGET_MS, LintWorkerClient } from './workerClient';
@@ -109,20 +110,18 @@ export class LintDiagnostics implements vscode.Disposable {
 
   /** Red Hat YAML validates schemas too: leave schema findings to it when the user asks so. */
   private schemaEnabled(doc: vscode.TextDocument): boolean {
-    const cfg = vscode.workspace.getConfiguration('modeldock.lint', doc.uri);
-    if (!cfg.get<boolean>('schema', true)) return false;
-    if (cfg.get<boolean>('deferSchemaToRedHatYaml', true) && vscode.extensions.getExtension(RED_HAT_YAML)) return false;
+    if (!this.deps.config.get('lint.schema', doc.uri)) return false;
+    if (this.deps.config.get('lint.deferSchemaToRedHatYaml', doc.uri) && vscode.extensions.getExtension(RED_HAT_YAML)) return false;
     return true;
   }
 
   async lint(doc: vscode.TextDocument): Promise<Finding[]> {
     if (doc.isClosed) return [];
-    const cfg = vscode.workspace.getConfiguration('modeldock.lint', doc.uri);
-    if (!cfg.get<boolean>('enable', true)) {
+    if (!this.deps.config.get('lint.enable', doc.uri)) {
       this.collection.delete(doc.uri);
       return [];
     }
-    const budget = Math.max(200, Math.min(60_000, cfg.get<number>('timeBudgetMs', DEFAULT_BUDGET_MS)));
+    const budget = this.deps.config.get('lint.timeBudgetMs', doc.uri);
     const client = this.worker(budget);
     const docVersion = doc.version;
     const text = doc.getText();
@@ -130,14 +129,11 @@ export class LintDiagnostics implements vscode.Disposable {
     const key = doc.uri.toString();
     let outcome;
     if (isDockerfile(doc)) {
-      const pins: ProjectPins = {};
-      for (const f of this.detection.current?.frameworks ?? []) {
-        if ((f.name === 'pytorch' || f.name === 'tensorflow') && f.version) pins[f.name] = f.version;
-      }
-      outcome = await client.lintDockerfile(key, file, text, pins);
+      const d = this.detection.current;
+      outcome = await client.lintDockerfile(key, file, text, d ? pinsFromDetection(d) : {});
     } else {
       this.crds.start();
-      const version = cfg.get<string>('kubernetesVersion', 'newest');
+      const version = this.deps.config.get('lint.kubernetesVersion', doc.uri);
       outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc), version && version !== 'newest' ? version : undefined);
     }
     // A newer edit already scheduled its own run: drop this stale result.
