@@ -70,10 +70,11 @@ try {
     await ensurePythonSlim({ log });
     await ensureWheelhouse({ log });
   }
+  // Go builds the control plane and kubeconform once per machine; its usual home may not be on PATH.
+  if (!process.env.PATH?.split(':').includes('/usr/local/go/bin') && existsSync('/usr/local/go/bin/go')) process.env.PATH = `/usr/local/go/bin:${process.env.PATH}`;
   if (tiers.includes('integration') || tiers.includes('vscode')) {
-    // The Clusters tests' real control plane; Go's tools must be on PATH for the tests too.
+    // The Clusters tests' real control plane.
     if (ensureControlPlane() === 'built') console.log('[setup] test control plane built');
-    if (!process.env.PATH?.split(':').includes('/usr/local/go/bin') && existsSync('/usr/local/go/bin/go')) process.env.PATH = `/usr/local/go/bin:${process.env.PATH}`;
   }
   if (tiers.includes('vscode')) ensureCodeServer();
 } catch (err) {
