@@ -16,8 +16,9 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
 
   --target auto|cpu|gpu     image target (auto follows detection)            [auto]
   --cuda X.Y                CUDA version for GPU targets (checked against the framework pin)
-  --gpu-arch ARCH           the GPU the image must have kernels for: any | ${GPU_ARCHS.join(' | ')}
-                            (any: the table's default build; the notes list the GPUs it cannot run on) [any]
+  --gpu-arch ARCH           the GPU family the image must have kernels for   [any]
+                            any | ${GPU_ARCHS.join(' | ')}
+                            (any: the table's default build; the notes list the GPUs it lacks)
   --allow-unverified        write a plan whose framework pin or runtime image is not in ModelDock's
                             CUDA table (marked UNVERIFIED); without it such a plan is refused
   --runtime NAME            python | tfserving | torchserve | triton | kserve  [python]
@@ -27,7 +28,8 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
   --tag TAG                 pinned image tag (never latest)                  [0.1.0]
   --gpus N                  GPUs per container                               [1]
   --out OUTDIR              where to write (default DIR)
-  --create-entrypoint       generate serve.py when the project has no server
+  --create-entrypoint       generate serve.py when the project has no server (a script
+                            such as train.py is not one)
   --weights-in-image        copy model artifacts into the image instead of mounting them
   --kserve                  also write a KServe InferenceService
   --force                   overwrite existing generated files (never serve.py)

@@ -184,7 +184,7 @@ function torchserve(p: PlanInputs): RuntimeOut {
   const mar = p.facts.artifacts.find((a) => a.format === 'torchserve-mar') ?? null;
   const weights = p.facts.artifacts.find((a) => a.format === 'pytorch' || a.format === 'safetensors') ?? null;
   const handler = p.detection.entrypoint?.kind === 'torchserve' ? p.detection.entrypoint.file : null;
-  const serving = chooseTorchServe(pinOf(p.detection, 'torch'), {
+  const serving = chooseTorchServe(pinOf(p.detection, 'torch') ?? packageVersion(p.detection, 'torch', 'pytorch'), {
     ...servingOptions(p),
     companions: { torchvision: pinOf(p.detection, 'torchvision'), torchaudio: pinOf(p.detection, 'torchaudio') },
   });

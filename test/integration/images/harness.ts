@@ -90,7 +90,13 @@ export async function bridgeAddress(): Promise<string> {
   assert.equal(res.code, 0, `docker network inspect bridge failed: ${res.stderr}`);
   const net = JSON.parse(res.stdout) as { Options?: Record<string, string>; IPAM?: { Config?: { Gateway?: string }[] } };
   const ifname = net.Options?.['com.docker.network.bridge.name'];
-  const addr = ifname ? networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address : undefined;
+  let addr = ifname ? networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address : undefined;
+  if (!addr && ifname) {
+    // Node lists only interfaces that are up and running: docker0 has no carrier while no
+    // container is attached to it, yet it has its address.
+    const ip = await exec('ip', ['-o', '-4', 'addr', 'show', 'dev', ifname], { timeoutMs: 10_000 });
+    addr = ip.code === 0 ? /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(ip.stdout)?.[1] : undefined;
+  }
   const gateway = addr ?? net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
   assert.ok(gateway, `cannot tell the host's address on the default bridge (${ifname ?? 'no bridge name'}): is the engine local?`);
   return gateway;
@@ -213,7 +219,8 @@ export async function assertNoIndexInImage(tag: string): Promise<void> {
 interface ComposeService {
   ports?: string[];
   environment?: Record<string, string>;
-  volumes?: string[];
+  /** Short syntax (`./models:/models:ro`) or the long syntax the scaffold writes (`type: bind`). */
+  volumes?: (string | { type?: string; source?: string; target?: string; read_only?: boolean })[];
 }
 
 function composeService(dir: string): ComposeService {
@@ -227,10 +234,15 @@ function composeService(dir: string): ComposeService {
 function composeMounts(dir: string, svc: ComposeService): string[] {
   const args: string[] = [];
   for (const v of svc.volumes ?? []) {
-    const m = /^(\.\/[^:]*|\.):([^:]+)(?::(ro|rw))?$/.exec(v);
-    assert.ok(m, `unexpected compose volume ${v}`);
+    const m =
+      typeof v === 'string'
+        ? /^(\.\/[^:]*|\.):([^:]+)(?::(ro|rw))?$/.exec(v)
+        : v.type === 'bind' && v.source && v.target && /^(?:\.\/[^:]*|\.)$/.test(v.source) && !v.target.includes(':')
+          ? [JSON.stringify(v), v.source, v.target, v.read_only ? 'ro' : undefined]
+          : null;
+    assert.ok(m, `unexpected compose volume ${JSON.stringify(v)}`);
     const host = path.resolve(dir, m[1]!);
-    assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${v} leaves the project`);
+    assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${JSON.stringify(v)} leaves the project`);
     args.push('-v', `${host}:${m[2]}${m[3] ? `:${m[3]}` : ''}`);
   }
   return args;
