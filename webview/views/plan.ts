@@ -91,6 +91,8 @@ export function planSection(s: ViewState, actions: Actions): TemplateResult | ty
         </ul>`
       : nothing}
     <h3>Files (${p.files.length})</h3>
-    ${p.files.length === 0 ? html`<p class="muted">No output selected.</p>` : p.files.map((f) => fileEntry(f, s, actions))}
+    ${p.files.length === 0
+      ? html`<p class="muted">${p.errors.length ? 'Nothing is generated while the plan has errors (see above).' : 'No output selected.'}</p>`
+      : p.files.map((f) => fileEntry(f, s, actions))}
   </section>`;
 }

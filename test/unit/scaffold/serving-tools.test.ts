@@ -9,6 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { detectProject } from '../../../src/core/detect';
 import type { Entrypoint } from '../../../src/core/detect/types';
 import { planScaffold, type ScaffoldPlan } from '../../../src/core/scaffold/index';
 import { detection, frameworkProject } from './fixtures';
@@ -296,5 +297,19 @@ describe('rollouts', () => {
     assert.deepEqual(gpu.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
     const cpu = deployment(planScaffold(frameworkProject('scikit-learn', '1.4.2'), { target: 'cpu' })).spec;
     assert.deepEqual(cpu.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+});
+
+describe('xgboost-cpu', () => {
+  test("XGBoost's CPU-only distribution is detected as XGBoost and installed as declared", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'requirements.txt'), 'xgboost-cpu==2.1.1\nnumpy==1.26.4\n');
+    writeFileSync(join(dir, 'train.py'), 'import xgboost as xgb\n');
+    const d = await detectProject(dir);
+    assert.equal(d.primary, 'xgboost');
+    assert.equal(d.frameworks.find((f) => f.name === 'xgboost')?.version, '2.1.1');
+    const plan = planScaffold(d, { target: 'cpu', createEntrypoint: true }, undefined, undefined, (rel) => (rel === 'requirements.txt' ? 'xgboost-cpu==2.1.1\nnumpy==1.26.4\n' : undefined));
+    assert.deepEqual(plan.errors, []);
+    assert.match(file(plan, 'Dockerfile'), /pip install --no-cache-dir -r requirements\.txt/);
   });
 });
