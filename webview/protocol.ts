@@ -2,6 +2,7 @@
 // host (src/features/wizard). Plain data only: this file is bundled into both sides, so it must
 // import neither `vscode` nor the DOM. The domain types are the core's own (type-only imports,
 // erased from the webview bundle); only the value lists the page validates against live here.
+import type { GpuTarget } from '../src/core/cuda/types';
 import type { FileAction, ScaffoldOutputs, ServingRuntime } from '../src/core/scaffold/types';
 
 export type { FileAction } from '../src/core/scaffold/types';
@@ -24,6 +25,8 @@ export interface WizardChoices {
   target: Target;
   /** CUDA major.minor; null = the recommended one for the detected framework. */
   cuda: string | null;
+  /** The GPU the image must have kernels for; `any`: the table's default build. */
+  gpuArch: GpuTarget;
   outputs: Outputs;
   port: number;
   imageName: string;
@@ -37,7 +40,7 @@ export interface WizardChoices {
 export type ChoicePatch = Omit<Partial<WizardChoices>, 'outputs'> & { outputs?: Partial<Outputs> };
 
 /** Fields the host refused, with why (the webview keeps what the user typed and shows this). */
-export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda' | 'runtime', string>>;
+export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda' | 'gpuArch' | 'runtime', string>>;
 
 export interface EvidenceView {
   /** Relative to the project folder, `/` separators. */
@@ -94,6 +97,14 @@ export interface CudaOption {
   reason: string;
 }
 
+/** One entry of the GPU-target select (the host sends the list: the table lives there). */
+export interface GpuArchOption {
+  arch: GpuTarget;
+  label: string;
+  /** Example GPUs of the family. */
+  detail: string;
+}
+
 export type DiffOp = ' ' | '+' | '-';
 export interface DiffLine {
   op: DiffOp;
@@ -123,6 +134,8 @@ export interface PlanView {
   /** The other notes. */
   notes: string[];
   errors: string[];
+  /** Why the plan is UNVERIFIED (facts the CUDA table does not hold); Generate asks before writing it. */
+  unverified: string | null;
   files: FilePreview[];
 }
 
@@ -156,6 +169,7 @@ export type HostToWebview =
       detection: DetectionView | null;
       choices: WizardChoices;
       cudaOptions: CudaOption[];
+      gpuArchs: GpuArchOption[];
       plan: PlanView | null;
       invalid: Invalid;
       capabilities: Capabilities;
@@ -197,6 +211,8 @@ export function sanitizeChoices(v: unknown): ChoicePatch | null {
   if (typeof v.runtime === 'string' && (RUNTIMES as readonly string[]).includes(v.runtime)) out.runtime = v.runtime as Runtime;
   if (v.target === 'cpu' || v.target === 'gpu') out.target = v.target;
   if ('cuda' in v && optString(v.cuda)) out.cuda = v.cuda;
+  // The host checks it against the table's list (applyChoices); here only its shape.
+  if (typeof v.gpuArch === 'string' && /^[a-z]{1,20}$/.test(v.gpuArch)) out.gpuArch = v.gpuArch as GpuTarget;
   if (isOutputs(v.outputs)) out.outputs = v.outputs;
   if (typeof v.port === 'number') out.port = v.port;
   if (typeof v.imageName === 'string') out.imageName = v.imageName;
@@ -214,6 +230,7 @@ function completeChoices(c: ChoicePatch | null): WizardChoices | null {
     runtime: c.runtime ?? 'python',
     target: c.target,
     cuda: c.cuda ?? null,
+    gpuArch: c.gpuArch ?? 'any',
     outputs,
     port: c.port,
     imageName: c.imageName,

@@ -1,6 +1,7 @@
 // `modeldock scaffold DIR ...`: detect, plan, and write the Dockerfile / compose / Kubernetes files.
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { GPU_ARCHS, isGpuTarget, type GpuArch } from '../core/cuda/index';
 import type { DetectionResult } from '../core/detect/types';
 import { checkWriteTarget, printable, realPathInside, UnsafePathError, type WriteTarget } from '../core/safePath';
 import { modelIoChoices, planScaffold } from '../core/scaffold/index';
@@ -15,6 +16,11 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
 
   --target auto|cpu|gpu     image target (auto follows detection)            [auto]
   --cuda X.Y                CUDA version for GPU targets (checked against the framework pin)
+  --gpu-arch ARCH           the GPU family the image must have kernels for   [any]
+                            any | ${GPU_ARCHS.join(' | ')}
+                            (any: the table's default build; the notes list the GPUs it lacks)
+  --allow-unverified        write a plan whose framework pin or runtime image is not in ModelDock's
+                            CUDA table (marked UNVERIFIED); without it such a plan is refused
   --runtime NAME            python | tfserving | torchserve | triton | kserve  [python]
                             (triton reads inputs/outputs from the first .onnx model)
   --port N                  container port of the Python server              [8080]
@@ -22,19 +28,22 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
   --tag TAG                 pinned image tag (never latest)                  [0.1.0]
   --gpus N                  GPUs per container                               [1]
   --out OUTDIR              where to write (default DIR)
-  --create-entrypoint       generate serve.py when the project has no server
+  --create-entrypoint       generate serve.py when the project has no server (a script
+                            such as train.py is not one)
   --weights-in-image        copy model artifacts into the image instead of mounting them
   --kserve                  also write a KServe InferenceService
   --force                   overwrite existing generated files (never serve.py)
   --dry-run                 write nothing; show what would happen
   --json                    print the plan as JSON: { target, baseImage, cuda, runtime, image,
-                            healthPath, predictRoute, container, files, notes, errors }
+                            healthPath, predictRoute, verified, archs, container, files, notes,
+                            errors }
 
 Every file is checked before any is written: a path that leads out of the output folder
 through a symlink, a dangling link, or a link in place of the file itself is refused.
 
-Exit status: 0 ok, 1 the plan cannot be used (e.g. an incompatible --cuda) or a file cannot be
-written safely (nothing is written then), 2 usage error.`;
+Exit status: 0 ok, 1 the plan cannot be used (e.g. an incompatible --cuda, an unverified plan
+without --allow-unverified) or a file cannot be written safely (nothing is written then), 2 usage
+error.`;
 
 const TARGETS: ScaffoldTarget[] = ['auto', 'cpu', 'gpu'];
 const RUNTIMES: ServingRuntime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
@@ -55,6 +64,10 @@ export interface ScaffoldJson {
   healthPath: string | null;
   /** Route a smoke test can POST to, when known. */
   predictRoute: string | null;
+  /** False when the plan rests on facts ModelDock's CUDA table does not hold (the notes say which). */
+  verified: boolean;
+  /** GPU families the image has kernels for, and those it has none for with why; null on CPU. */
+  archs: { supported: GpuArch[]; unsupported: { arch: GpuArch; reason: string }[] } | null;
   /** What running the image needs: Dockerfile, GPUs, /dev/shm size, environment. */
   container: ContainerRunSpec;
   files: { path: string; action: string }[];
@@ -72,6 +85,8 @@ export function toJson(plan: ScaffoldPlan, writeErrors: string[] = []): Scaffold
     image: plan.image,
     healthPath: plan.healthPath,
     predictRoute: plan.predictRoute ?? null,
+    verified: !plan.unverified,
+    archs: plan.archs ?? null,
     container: plan.container,
     files: plan.files.map((f) => ({ path: f.path, action: f.action })),
     notes: plan.notes,
@@ -160,6 +175,8 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
   if (!RUNTIMES.includes(runtime as ServingRuntime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
   const cuda = str('cuda');
   if (cuda !== undefined && !/^\d+\.\d+$/.test(cuda)) throw new UsageError('--cuda takes a CUDA major.minor version, e.g. 12.1');
+  const gpuArch = str('gpu-arch');
+  if (gpuArch !== undefined && !isGpuTarget(gpuArch)) throw new UsageError(`--gpu-arch must be one of any, ${GPU_ARCHS.join(', ')}`);
   const tag = str('tag');
   if (tag === 'latest') throw new UsageError('--tag latest is not allowed: generated manifests use a pinned tag');
   const context = toPosix(relative(out, root)) || '.';
@@ -171,6 +188,7 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
     target: target as ScaffoldTarget,
     runtime: runtime as ServingRuntime,
     ...(cuda !== undefined ? { cuda } : {}),
+    ...(gpuArch !== undefined && isGpuTarget(gpuArch) ? { gpuArch } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(gpus !== undefined ? { gpuCount: gpus } : {}),
     ...(image !== undefined ? { imageName: image } : {}),
@@ -188,8 +206,8 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   let parsed;
   try {
     parsed = parseArgs(argv, {
-      boolean: ['json', 'force', 'dry-run', 'help', 'create-entrypoint', 'weights-in-image', 'kserve'],
-      string: ['target', 'cuda', 'runtime', 'port', 'image', 'tag', 'gpus', 'out'],
+      boolean: ['json', 'force', 'dry-run', 'help', 'create-entrypoint', 'weights-in-image', 'kserve', 'allow-unverified'],
+      string: ['target', 'cuda', 'gpu-arch', 'runtime', 'port', 'image', 'tag', 'gpus', 'out'],
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -254,6 +272,9 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
     return 1;
   };
   if (plan.errors.length) return fail(plan.errors);
+  if (plan.unverified && !flags.has('allow-unverified')) {
+    return fail([`UNVERIFIED: ${plan.unverified}. Check the CUDA of this plan yourself, then pass --allow-unverified to write it (or pin a version the table knows)`]);
+  }
   if (!dryRun) {
     const written = writePlan(plan, root, out);
     if (written.errors.length) return fail(written.errors, written.partial);
@@ -265,7 +286,7 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   // Names in the plan come from the workspace: control characters are shown escaped, never sent to the terminal.
   const lines = [
     `${dryRun ? 'Would scaffold' : 'Scaffolded'} ${plan.target.toUpperCase()} image (${plan.runtime}) in ${printable(out, 1000)}`,
-    `Base image: ${plan.baseImage ?? '(none: served by KServe)'}${plan.cuda ? `  CUDA ${plan.cuda}` : ''}`,
+    `Base image: ${plan.baseImage ?? '(none: served by KServe)'}${plan.cuda ? `  CUDA ${plan.cuda}` : ''}${plan.unverified ? '  (UNVERIFIED, written because of --allow-unverified)' : ''}`,
     ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${printable(f.path, 500)}`),
   ];
   if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((n) => `  - ${printable(n, 2000)}`));

@@ -1,4 +1,4 @@
-import type { GpuBaseChoice } from '../cuda/index';
+import type { GpuArch, GpuBaseChoice, GpuTarget } from '../cuda/index';
 import type { FrameworkName } from '../detect/types';
 
 export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
@@ -27,6 +27,11 @@ export interface ScaffoldChoices {
   target?: ScaffoldTarget;
   /** CUDA major.minor for GPU targets; validated against the table (errors when incompatible). */
   cuda?: string;
+  /**
+   * The GPU family the image must have kernels for (`--gpu-arch`). `any` (default) picks the
+   * table's default build and lists the families it cannot run on.
+   */
+  gpuArch?: GpuTarget;
   /** GPU base preference: the framework's official image (default) or nvidia/cuda + pip. */
   gpuBase?: 'official-image' | 'cuda-base';
   outputs?: Partial<ScaffoldOutputs>;
@@ -121,6 +126,17 @@ export interface ScaffoldPlan {
   /** Long-running server (Deployment) vs one-off script (Job). */
   serving: boolean;
   gpu: GpuBaseChoice | null;
+  /**
+   * Why the plan rests on facts ModelDock's CUDA table does not hold (a framework pin newer than
+   * the table, a torch install it cannot check), or null when every fact was checked. The CLI
+   * refuses such a plan without --allow-unverified; the editor asks first. Absent: null.
+   */
+  unverified?: string | null;
+  /**
+   * GPU families the image has kernels for, and those it has none for with why (GPU targets;
+   * null or absent on CPU and when the image's builds are unknown).
+   */
+  archs?: { supported: GpuArch[]; unsupported: { arch: GpuArch; reason: string }[] } | null;
   /** Build & Run's inputs: GPUs, shm, env and the Dockerfile, as chosen. */
   container: ContainerRunSpec;
   files: PlannedFile[];

@@ -1,10 +1,11 @@
 // The Containerize Model choices and their rules, shared by both front-ends (the wizard's
 // reducer and the Quick Picks): one set of validators, one mapping to the scaffold's choices.
 // No vscode import: unit-tested under plain Node.
+import { GPU_ARCHS, archRow, isGpuTarget } from '../../core/cuda/index';
 import type { DetectionResult } from '../../core/detect/types';
 import { suggestedRuntimes } from '../../core/scaffold/plan';
 import type { ScaffoldChoices } from '../../core/scaffold/types';
-import type { ChoicePatch, CudaOption, Invalid, OutputKey, Outputs, Runtime, WizardChoices } from '../../../webview/protocol';
+import type { ChoicePatch, CudaOption, GpuArchOption, Invalid, OutputKey, Outputs, Runtime, WizardChoices } from '../../../webview/protocol';
 
 /** What the user chooses, in both UIs (the webview protocol's type: the wizard page edits it). */
 export type ContainerizeChoices = WizardChoices;
@@ -27,6 +28,17 @@ export function gpuCountProblem(count: number): string | undefined {
   return Number.isInteger(count) && count >= 1 && count <= MAX_GPUS ? undefined : `From 1 to ${MAX_GPUS} GPUs`;
 }
 
+/** The GPU-target choices, `any` first: the same list in the wizard and the Quick Picks. */
+export function gpuArchOptions(): GpuArchOption[] {
+  return [
+    { arch: 'any', label: 'Any GPU', detail: "The framework's default build; the plan lists the GPUs it has no kernels for." },
+    ...GPU_ARCHS.map((a) => {
+      const row = archRow(a);
+      return { arch: a, label: row.name, detail: `${row.examples} (sm_${row.sm.map((x) => x.replace('.', '')).join(', sm_')})` };
+    }),
+  ];
+}
+
 const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
 
 /** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
@@ -36,7 +48,8 @@ export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | 
 
 /**
  * Merges a patch into valid choices; a bad field keeps its old value and is reported. `runtimes`:
- * what detection allows (null: not known yet, any is kept).
+ * what detection allows (null: not known yet, any is kept). `cudaOptions` must be the list for
+ * the GPU target the result has (see `resultingGpuArch`).
  */
 export function applyChoices(
   current: WizardChoices,
@@ -71,6 +84,12 @@ export function applyChoices(
     if (problem) invalid.gpuCount = problem;
     else next.gpuCount = patch.gpuCount;
   }
+  if (patch.gpuArch !== undefined) {
+    if (isGpuTarget(patch.gpuArch)) next.gpuArch = patch.gpuArch;
+    else invalid.gpuArch = `${String(patch.gpuArch)} is not a GPU family ModelDock knows`;
+  }
+  // Restored state may hold a name this version no longer knows.
+  if (!isGpuTarget(next.gpuArch)) next.gpuArch = 'any';
   if (patch.cuda !== undefined) {
     if (patch.cuda === null || cudaOptions.some((o) => o.cuda === patch.cuda)) next.cuda = patch.cuda;
     else invalid.cuda = `CUDA ${patch.cuda} is not compatible with the detected framework`;
@@ -80,6 +99,12 @@ export function applyChoices(
   return { choices: next, invalid };
 }
 
+/** The GPU target a patch leaves (an invalid one keeps the current), for computing the CUDA list first. */
+export function resultingGpuArch(current: WizardChoices, patch: ChoicePatch): WizardChoices['gpuArch'] {
+  if (patch.gpuArch !== undefined && isGpuTarget(patch.gpuArch)) return patch.gpuArch;
+  return isGpuTarget(current.gpuArch) ? current.gpuArch : 'any';
+}
+
 /** The wizard's choices as the scaffold's. `force`: disk conflicts are writePlan's business. */
 export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
   return {
@@ -87,6 +112,8 @@ export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
     target: c.target,
     // The CUDA list is the Python image's (framework table); a model server's image fixes its own.
     ...(c.target === 'gpu' && c.cuda && c.runtime === 'python' ? { cuda: c.cuda } : {}),
+    // Model servers check their image against the GPU too.
+    ...(c.target === 'gpu' && c.gpuArch !== 'any' ? { gpuArch: c.gpuArch } : {}),
     outputs: { ...c.outputs },
     port: c.port,
     imageName: c.imageName,
@@ -109,6 +136,7 @@ export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResu
     runtime: s.runtime ?? 'python',
     target: s.target === 'cpu' || s.target === 'gpu' ? s.target : (detection?.accelerator ?? 'cpu'),
     cuda: s.cuda ?? null,
+    gpuArch: s.gpuArch ?? 'any',
     outputs,
     port: s.port ?? 8080,
     imageName: s.imageName ?? projectName,
@@ -127,6 +155,7 @@ export function patchFromScaffoldChoices(s: ScaffoldChoices): { patch: ChoicePat
   if (s.runtime !== undefined) patch.runtime = s.runtime;
   if (s.target === 'cpu' || s.target === 'gpu') patch.target = s.target;
   if (s.cuda !== undefined) patch.cuda = s.cuda;
+  if (s.gpuArch !== undefined) patch.gpuArch = s.gpuArch;
   if (s.outputs !== undefined) patch.outputs = { ...s.outputs };
   if (s.port !== undefined) patch.port = s.port;
   if (s.imageName !== undefined) patch.imageName = s.imageName;

@@ -3,12 +3,12 @@
 // reads. No vscode import (settings arrive as values), so it runs under plain Node too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compatibleCudaChoices } from '../../core/cuda/index';
+import { compatibleCudaChoices, type GpuTarget } from '../../core/cuda/index';
 import type { DetectionResult } from '../../core/detect/types';
 import type { OnnxIoResult } from '../../core/scaffold/onnx';
 import { modelIoChoices, readOnnxModelIoFile } from '../../core/scaffold/onnxFile';
 import { planScaffold } from '../../core/scaffold/plan';
-import { dnsName, projectFacts } from '../../core/scaffold/project';
+import { dnsName, gpuFrameworkPin, projectFacts } from '../../core/scaffold/project';
 import { realPathInside } from '../../core/safePath';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { dirTemplateSource, overlayTemplateSource, workspaceTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
@@ -19,8 +19,8 @@ import { type ContainerizeChoices, fromScaffoldChoices, toScaffoldChoices } from
 export interface Planner {
   /** Default choices for a detection (settings and the scaffold's defaults applied). */
   defaults(detection: DetectionResult | null): ContainerizeChoices;
-  /** CUDA versions compatible with the project's GPU framework (the same list in both UIs). */
-  cudaOptions(detection: DetectionResult): CudaOption[];
+  /** CUDA versions compatible with the project's GPU framework and the GPU target (the same list in both UIs). */
+  cudaOptions(detection: DetectionResult, gpuArch?: GpuTarget): CudaOption[];
   /** planScaffold for these choices. May throw (a broken template): reported, not fatal. */
   plan(detection: DetectionResult, choices: ContainerizeChoices): ScaffoldPlan;
   /** Current text of a file of the folder, or undefined when it does not exist. */
@@ -106,10 +106,10 @@ export function createPlanner(o: PlannerOptions): Planner {
       const projectName = detection ? projectFacts(detection).projectName : dnsName(path.basename(o.root));
       return fromScaffoldChoices({ target: o.defaultTarget, port: o.port }, detection, projectName);
     },
-    cudaOptions(detection: DetectionResult): CudaOption[] {
+    cudaOptions(detection: DetectionResult, gpuArch: GpuTarget = 'any'): CudaOption[] {
       const facts = projectFacts(detection);
       if (facts.gpuFramework === null) return [];
-      return compatibleCudaChoices(facts.gpuFramework, facts.gpuFrameworkVersion).map((c) => ({
+      return compatibleCudaChoices(facts.gpuFramework, gpuFrameworkPin(detection, facts), gpuArch).map((c) => ({
         cuda: c.cuda,
         image: c.image,
         recommended: c.recommended,

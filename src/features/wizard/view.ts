@@ -73,6 +73,7 @@ export function planView(plan: ScaffoldPlan, existing: (rel: string) => string |
     todos: plan.notes.filter(todo),
     notes: plan.notes.filter((n) => !todo(n)),
     errors: plan.errors,
+    unverified: plan.unverified ?? null,
     files,
   };
 }
