@@ -23,6 +23,9 @@ import { isCudaIndex, rewriteRequirement, rewriteRequirementFiles, type RewriteM
 import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted, dfValue, pipRequirementWord, pyString, shellWord } from './escape';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
+import { llmRuntimeOptions, suggestedLlmRuntimes } from './llmOptions';
+import { planLlm } from './llm';
+import { isLlmRuntime } from './llmTypes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
 
 export type { ExistingFile, PlanInputs } from './inputs';
@@ -132,6 +135,7 @@ export function suggestedRuntimes(d: DetectionResult): ServingRuntime[] {
   if (formats.has('torchserve-mar') || d.entrypoint?.kind === 'torchserve') out.push('torchserve');
   if (formats.has('onnx') || formats.has('savedmodel') || formats.has('pytorch')) out.push('triton');
   if (kserveFormat(d, projectFacts(d)) !== null) out.push('kserve');
+  out.push(...suggestedLlmRuntimes(d));
   return out;
 }
 
@@ -149,6 +153,10 @@ const RUNTIME_NAMES: Record<ServingRuntime, string> = {
   torchserve: 'TorchServe',
   triton: 'NVIDIA Triton Inference Server',
   kserve: 'KServe InferenceService',
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  tgi: 'Hugging Face TGI',
+  llamacpp: 'llama.cpp server',
 };
 
 /** suggestedRuntimes with a label and the detection signal behind each (python first), for the UIs. */
@@ -182,6 +190,8 @@ export function runtimeOptions(d: DetectionResult): RuntimeOption[] {
         const fmt = kserveFormat(d, projectFacts(d));
         return { runtime, label: RUNTIME_NAMES.kserve, reason: `KServe's ${fmt} runtime serves the model; nothing is built.` };
       }
+      default:
+        return llmRuntimeOptions(d, runtime);
     }
   });
 }
@@ -696,7 +706,7 @@ export function planScaffold(
   const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
   let plan: ScaffoldPlan;
   try {
-    plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+    plan = runtime === 'python' ? planPython(p) : isLlmRuntime(runtime) ? planLlm(runtime, p) : planRuntime(runtime, p);
   } catch (e) {
     if (!(e instanceof UnsafeValueError)) throw e;
     return refused(p, runtime, e);

@@ -1,8 +1,13 @@
 import type { GpuBaseChoice } from '../cuda/index';
 import type { FrameworkName } from '../detect/types';
+import type { LlmChoices, LlmPlan } from './llmTypes';
+
+export type { LlmChoices, LlmPlan, LlmServingRuntime } from './llmTypes';
+export { LLM_SERVING_RUNTIMES } from './llmTypes';
 
 export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
-export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+/** `vllm`, `tgi`, `sglang`, `llamacpp`: LLM servers (src/core/scaffold/llm.ts). */
+export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve' | 'vllm' | 'tgi' | 'sglang' | 'llamacpp';
 export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
 
 export interface ScaffoldOutputs {
@@ -59,6 +64,8 @@ export interface ScaffoldChoices {
   modelIoSource?: string;
   /** Triton: why modelIo could not be read from modelIoSource (kept in the TODO note). */
   modelIoProblem?: string;
+  /** LLM runtimes: target GPU, context × concurrency, the model and where it comes from (llmTypes.ts). */
+  llm?: LlmChoices;
 }
 
 export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
@@ -127,4 +134,6 @@ export interface ScaffoldPlan {
   notes: string[];
   /** Problems that make the plan unusable (incompatible CUDA, runtime that cannot serve the model). */
   errors: string[];
+  /** LLM runtimes: the sizing arithmetic, the model served and the OpenAI route; absent otherwise. */
+  llm?: LlmPlan;
 }

@@ -27,7 +27,7 @@ export function gpuCountProblem(count: number): string | undefined {
   return Number.isInteger(count) && count >= 1 && count <= MAX_GPUS ? undefined : `From 1 to ${MAX_GPUS} GPUs`;
 }
 
-const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
+const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe', vllm: 'vLLM', sglang: 'SGLang', tgi: 'TGI', llamacpp: 'llama.cpp' };
 
 /** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
 export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | null {
