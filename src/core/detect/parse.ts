@@ -78,7 +78,9 @@ export function parseByRole(role: FileRole, text: string, file: string): FileFac
     case 'python':
       return withLlm(parsePythonSource(text, file), text, file);
     case 'notebook':
-      return withLlm(parseNotebook(text, file), text, file);
+      // Notebook JSON escapes the quotes of the code it holds; each source line stays on its own
+      // JSON line, so unescaping them keeps line numbers those of the .ipynb file.
+      return withLlm(parseNotebook(text, file), text.includes('\\"') ? text.replace(/\\"/g, '"') : text, file);
     case 'cog':
       return parseCogYaml(text, file);
     case 'bentofile':

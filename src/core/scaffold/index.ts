@@ -23,3 +23,4 @@ export { planLlm, AUTO_GPUS, validHubId, chooseSizing, type SizingChoice } from 
 export { suggestedLlmRuntimes, defaultRuntime, llmRuntimeOptions } from './llmOptions';
 export { readLlmModel, cachedLlmReader, llmModelChoices, servedModel } from './llmFile';
 export { isLlmRuntime, llmRuntimeId, DEFAULT_LLM_CHOICES, type LlmModelRead, type LlmGpuCandidate } from './llmTypes';
+export { llmSmokeRequest, judgeLlmSmoke, type LlmSmokeRequest, type LlmSmokeVerdict } from './llmSmoke';

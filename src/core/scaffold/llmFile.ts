@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectionResult, LlmModelFinding } from '../detect/types';
+import { realPathInside } from '../safePath';
 import { readGgufHeaderFile, readTextFileBounded, inspectModelPath } from '../llm/files';
 import { llmRuntimeId, type LlmChoices, type LlmModelRead, type LlmServingRuntime } from './llmTypes';
 
@@ -21,9 +22,12 @@ export function servedModel(d: DetectionResult, runtime: LlmServingRuntime, want
   return wanted !== undefined ? (all.find((m) => m.path === wanted) ?? null) : (all[0] ?? null);
 }
 
-function exists(path: string): boolean {
+/** A regular file whose real path is inside `root`. */
+function existsInside(root: string, path: string): boolean {
+  const real = realPathInside(root, path);
+  if (real === null) return false;
   try {
-    return statSync(path).isFile();
+    return statSync(real).isFile();
   } catch {
     return false;
   }
@@ -38,7 +42,7 @@ function chatTemplateOf(root: string, m: LlmModelFinding): boolean | null {
     return typeof h.value.metadata['tokenizer.chat_template'] === 'string';
   }
   const dir = abs(root, m.path);
-  if (exists(join(dir, 'chat_template.jinja')) || exists(join(dir, 'chat_template.json'))) return true;
+  if (existsInside(root, join(dir, 'chat_template.jinja')) || existsInside(root, join(dir, 'chat_template.json'))) return true;
   const t = readTextFileBounded(join(dir, 'tokenizer_config.json'), TOKENIZER_CONFIG_MAX, opts);
   if (!t.ok) return null;
   return /"chat_template"\s*:\s*(?:"|\[)/.test(t.value);
