@@ -34,23 +34,25 @@ describe('Containerize Model wizard with an LLM', () => {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('modeldock').update('llm.gpu', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('proposes vLLM for a model folder, shows the sizing table, re-plans to tensor parallel 2 for more sequences', async () => {
     await activated();
     const project = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modeldock-wizard-llm-')), 'llama-chat');
     writeHfFolder(path.join(project, 'models', 'Meta-Llama-3-8B-Instruct'), { ...PUBLISHED.llama3_8b.config, _name_or_path: 'meta-llama/Meta-Llama-3-8B-Instruct' });
+    // The target GPU type is a setting (the wizard's select starts there): L4, the common 24 GB card.
+    await vscode.workspace.getConfiguration('modeldock').update('llm.gpu', 'l4', vscode.ConfigurationTarget.Global);
     try {
       await vscode.commands.executeCommand('workbench.action.closeSidebar');
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('modeldock.containerize', vscode.Uri.file(project));
       await uiText('[data-testid=framework]', /^LLM: LlamaForCausalLM$/);
       await uiText('[data-testid=base-image]', /^vllm\/vllm-openai:v\d/);
-      // GPU type auto (the setting's default): one L4 holds 8,192 tokens × 4 sequences.
+      // One L4 holds 8,192 tokens × 4 sequences.
       await uiText('[data-testid=llm-verdict]', /Fits: 1 × NVIDIA L4 24 GB for 8,192 tokens × 4 sequences/);
-      await uiText('[data-testid=llm-row]', /^Weights\s*14\.96 GiB\s*8,030,261,248 parameters/);
-      await uiText('[data-testid=llm-row]', /^KV cache per token\s*128 KiB/);
-      await uiText('[data-testid=llm-candidates]', /t4 — no bfloat16/);
+      await uiText('[data-testid=llm-row]', /^\s*Weights\s*14\.96 GiB\s*8,030,261,248 parameters/);
+      await uiText('[data-testid=llm-row]', /^\s*KV cache per token\s*128 KiB/);
 
       // Sixteen sequences: one L4 no longer holds them, two do (tensor parallel 2).
       await click('vscode-textfield[data-testid=llm-concurrency]');
@@ -58,8 +60,8 @@ describe('Containerize Model wizard with an LLM', () => {
       await press('1');
       await press('6');
       await uiText('[data-testid=llm-verdict]', /Fits: 2 × NVIDIA L4 24 GB, tensor parallel 2 for 8,192 tokens × 16 sequences/);
-      await uiText('[data-testid=llm-row]', /^1 × l4\s*does not fit/);
-      await uiText('[data-testid=llm-row]', /^2 × l4\s*fits\s*182,064 KV tokens/);
+      await uiText('[data-testid=llm-row]', /^\s*1 × l4\s*does not fit/);
+      await uiText('[data-testid=llm-row]', /^\s*2 × l4\s*fits\s*182,064 KV tokens/);
 
       await useTheme('Default Dark Modern', 'vscode-dark');
       await vscode.commands.executeCommand('notifications.clearAll');
