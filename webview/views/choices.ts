@@ -82,7 +82,7 @@ function gpusField(s: ViewState, actions: Actions): TemplateResult {
 
 function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
   // LLM servers: the sizing decides the GPUs (CPU too for llama.cpp: it sizes the RAM).
-  if (LLM_RUNTIMES.includes(c.runtime)) return llmChoicesBlock(s, c, actions);
+  if (LLM_RUNTIMES.includes(c.runtime)) return llmChoicesBlock(s, c, actions, gpusField(s, actions));
   if (c.target !== 'gpu') return nothing;
   if (c.runtime !== 'python') {
     // The model server's image tag fixes its CUDA; the plan shows which.

@@ -26,7 +26,7 @@ function gpuOptions(s: ViewState, l: LlmWizardChoices): { id: string; name: stri
 }
 
 /** Replaces the CUDA block for LLM servers: their image fixes CUDA, the sizing fixes the GPU count. */
-export function llmChoicesBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult {
+export function llmChoicesBlock(s: ViewState, c: WizardChoices, actions: Actions, gpusField: TemplateResult): TemplateResult {
   const l = c.llm ?? { gpu: 'auto', contextLength: 8192, concurrency: 4, modelId: '', autoscale: false };
   const plan = s.plan?.llm ?? null;
   const hub = plan?.source === 'hub' || l.modelId !== '';
@@ -43,8 +43,9 @@ export function llmChoicesBlock(s: ViewState, c: WizardChoices, actions: Actions
       >
         ${gpuOptions(s, l).map((o) => html`<vscode-option value=${o.id} ?selected=${o.id === l.gpu}>${o.name}</vscode-option>`)}
       </vscode-single-select>
-      ${help('llm-gpu-help', s.invalid.llmGpu, `GPUs: ${gpuText} — from the sizing below, not a free choice.`)}
+      ${help('llm-gpu-help', s.invalid.llmGpu, plan?.fits === null ? `GPUs: ${gpuText}: the model was not read, so the count below is yours.` : `GPUs: ${gpuText} — from the sizing below, not a free choice.`)}
     </div>
+    ${plan?.fits === null && c.target === 'gpu' ? gpusField : nothing}
     <div class="row">
       <div class="field">
         <vscode-label for="llm-context">Context length (tokens)</vscode-label>

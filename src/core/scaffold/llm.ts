@@ -385,7 +385,7 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
     cmdComment: dfComment(
       `${f.name} on ${served}${rec.tensorParallel && rec.tensorParallel > 1 ? `, tensor parallel ${rec.tensorParallel}` : ''}, ${rec.maxModelLen.toLocaleString('en-US')}-token context${id === 'llama.cpp' ? ` × ${conc} slots` : ''}.`,
     ),
-    cmdJson: dfExec('the command', cmd.command ? args : args),
+    cmdJson: dfExec('the command', args),
   });
   if (p.outputs.dockerfile) files.add('Dockerfile', dockerfile);
 
@@ -473,7 +473,6 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
   const startupFailures = Math.ceil(startup / 10);
   const startupComment = `Up to ${startup} s to load ${weightBytes ? `~${gibText(weightBytes)} of weights` : source === 'hub' ? 'and download the model (first start)' : 'the model'} (${STARTUP_BASE_SECONDS} s engine start + reading at ${LOAD_BYTES_PER_SECOND / 1e6} MB/s${source === 'hub' ? ` + downloading at ${DOWNLOAD_BYTES_PER_SECOND / 1e6} MB/s` : ''}) before liveness counts.`;
   const selector = Object.entries(p.choices.nodeSelector ?? {}).map(([key, value]) => ({ key, value }));
-  const scrape = true;
   if (p.outputs.kubernetes) {
     files.add(
       'k8s/deployment.yaml',
@@ -486,7 +485,7 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
         secretName: secret.name,
         secretKey: secret.key,
         name: p.name,
-        scrape,
+        scrape: true,
         portText: String(port),
         metricsPath: routes.metrics,
         queueMetric: f.metrics.value.queueMetric,
@@ -589,6 +588,13 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
   const containerEnv = env.map((e) => ({ name: e.name, value: e.value }));
   const run = containerRunSpec({ ...p, target, gpuCount: Math.max(gpuCount, 1), deviceIds: p.deviceIds && p.deviceIds.length === gpuCount ? p.deviceIds : null }, p.outputs.dockerfile ? 'Dockerfile' : null, false, containerEnv);
   run.shmBytes = shmBytes || null;
+  // Build & Run mounts the model where compose does (the image has no weights).
+  if (local && !inImage) {
+    run.mounts =
+      local.kind === 'gguf'
+        ? ggufParts.map((part) => ({ source: part, target: `/models/${safeComponent(posixBasename(part), 'model.gguf')}`, readOnly: true }))
+        : [{ source: local.path, target: mountPath ?? '/models', readOnly: true }];
+  }
   return {
     target,
     baseImage: image.image,

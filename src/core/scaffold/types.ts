@@ -104,6 +104,11 @@ export interface ContainerRunSpec {
   shmBytes: number | null;
   /** Environment the generated files set for the container (compose/Kubernetes), name → value. */
   env: Record<string, string>;
+  /**
+   * Folders or files the container needs mounted (LLM servers: the model, read-only), as compose
+   * mounts them: `source` relative to the project folder. Absent: none.
+   */
+  mounts?: { source: string; target: string; readOnly: boolean }[];
 }
 
 export interface ScaffoldPlan {

@@ -193,6 +193,8 @@ describe('vLLM on a Llama-3-8B folder (GPU auto)', () => {
     assert.deepEqual(c.volumes[0], { type: 'bind', source: './models/llama-3-8b', target: '/models/llama-3-8b', read_only: true });
     assert.ok('HF_TOKEN' in c.environment);
     assert.equal(c.environment.HF_TOKEN, null, 'no value: passed through from the shell');
+    // Build & Run gets the same mount as data.
+    assert.deepEqual(p.container.mounts, [{ source: 'models/llama-3-8b', target: '/models/llama-3-8b', readOnly: true }]);
   });
 
   test('autoscaler on the queue metric; KServe with the Hugging Face runtime', () => {
