@@ -79,6 +79,22 @@ describe('modeldock size', () => {
   });
 });
 
+describe('modeldock detect with an LLM', () => {
+  test('the summary lists the model, its evidence and how to size it; --json has llm', async () => {
+    const t = io(root);
+    assert.equal(await main(['detect', 'p70b'], t), 0);
+    const out = t.stdout.join('\n');
+    assert.match(out, /^Large language model:$/m);
+    assert.match(out, /^ {4}Meta-Llama-3-70B {2}LlamaForCausalLM/m);
+    assert.match(out, /Meta-Llama-3-70B\/config.json:\d+ {2}config.json architectures/);
+    assert.match(out, /modeldock size PATH --gpu-type TYPE/);
+    const j = io(root);
+    assert.equal(await main(['detect', 'p70b', '--json'], j), 0);
+    const report = JSON.parse(j.stdout.join('')) as { llm: { models: { path: string; kind: string }[] } };
+    assert.deepEqual(report.llm.models.map((m) => [m.path, m.kind]), [['Meta-Llama-3-70B', 'huggingface']]);
+  });
+});
+
 describe('modeldock scaffold with an LLM', () => {
   test('no --runtime: a model folder gets vLLM, sized; --json carries llm', async () => {
     const t = io(root);
