@@ -56,6 +56,7 @@ export const SETTINGS = {
   'lint.schema': spec(true, bool),
   'lint.deferSchemaToRedHatYaml': spec(true, bool),
   'lint.timeBudgetMs': spec(3000, int(200, 60000)),
+  'lint.kubernetesVersion': spec<string>('newest', (v) => (typeof v === 'string' && (v === 'newest' || /^1\.\d{2}$/.test(v)) ? v : undefined)),
   'kube.kubeconfig': spec<readonly string[]>([], strings, true),
   'kube.favoriteNamespaces': spec<readonly string[]>([], strings),
   'kube.writeCurrentContext': spec(false, bool, true),

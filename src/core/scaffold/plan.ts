@@ -335,7 +335,9 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
   let extraIndex: DepPlan['extraIndex'] = null;
   if (p.target === 'cpu' && p.facts.usesTorch) {
     extraIndex = { url: TORCH_CPU_INDEX, comment: 'CPU target: torch comes from the PyTorch CPU wheel index (no multi-GB CUDA libraries).' };
-  } else if (gpu?.pipIndexUrl) {
+  } else if (gpu?.pipIndexUrl && !(mode?.kind === 'framework-image' && gpu.gpuPackages.length === 0)) {
+    // (On a framework image with nothing to add, the framework comes from the image: pip needs
+    // no CUDA wheel index, and an unreachable one would stall it on every package.)
     extraIndex = { url: gpu.pipIndexUrl, comment: `GPU target: ${gpu.pipIndexUrl} provides the CUDA ${gpu.cuda} build${gpu.framework === 'pytorch' ? 's of torch' : ''}.` };
   }
   const kept = d.indexUrls.filter((u) => mode?.kind !== 'cpu' || !isCudaIndex(u));
