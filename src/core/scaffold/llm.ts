@@ -394,6 +394,8 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
   if (p.outputs.kubernetes || p.outputs.kserve) generated.push('k8s');
   const modelFiles = local ? (local.kind === 'gguf' ? ggufParts : [local.path]) : [];
   if (p.outputs.dockerignore) {
+    // The project folder is the model folder: its weights must stay out of the build context by pattern.
+    const rootWeights = local?.path === '.' && !inImage ? '\n# The project folder is the model folder: its weights stay out of the build context.\n*.safetensors\n*.bin\n*.pt\n*.pth\n*.gguf\n*.h5\n*.msgpack\n' : '';
     files.add(
       '.dockerignore',
       dockerignoreFile(
@@ -405,7 +407,7 @@ export function planLlm(runtime: LlmServingRuntime, p: PlanInputs): ScaffoldPlan
           mustKeep: inImage ? modelFiles.filter((m) => m !== '.') : [],
         },
         p.notes,
-      ),
+      ) + rootWeights,
     );
   }
 

@@ -445,3 +445,21 @@ describe('names and layouts from the workspace', () => {
     for (const f of p.files.filter((x) => x.path.endsWith('.yaml'))) for (const d of parseAllDocuments(f.content)) assert.deepEqual(d.errors, [], f.path);
   });
 });
+
+describe('a model folder that is the project folder', () => {
+  test('mounted from ".", its weights kept out of the build context by pattern', async () => {
+    const dir = join(root, 'prootmodel');
+    writeHfFolder(dir, PUBLISHED.mistral_7b.config);
+    const d = await detectProject(dir);
+    assert.equal(d.llm?.models[0]?.path, '.');
+    const p = planScaffold(d, { runtime: 'vllm', llm: llmModelChoices(d, 'vllm', { gpu: 'a100-80gb' }) });
+    assert.deepEqual(p.errors, []);
+    assert.equal(p.llm!.model.served, '/models/prootmodel');
+    const compose = (yaml(p, 'compose.yaml') as { services: Record<string, { volumes: Rec[] }> }).services.prootmodel!;
+    assert.deepEqual(compose.volumes[0], { type: 'bind', source: '.', target: '/models/prootmodel', read_only: true });
+    const ignore = file(p, '.dockerignore');
+    assert.match(ignore, /^\*\.safetensors$/m);
+    assert.doesNotMatch(ignore, /^\.$/m, 'the whole context is never ignored');
+    assert.deepEqual(lintErrors(p), []);
+  });
+});
