@@ -7,6 +7,9 @@ export interface Drafts {
   port: string;
   imageName: string;
   gpuCount: string;
+  contextLength: string;
+  concurrency: string;
+  modelId: string;
 }
 
 export interface ViewState {

@@ -4,7 +4,9 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GPU_ARCHS, isGpuTarget, type GpuArch } from '../core/cuda/index';
 import type { DetectionResult } from '../core/detect/types';
 import { checkWriteTarget, printable, realPathInside, UnsafePathError, type WriteTarget } from '../core/safePath';
-import { modelIoChoices, planScaffold } from '../core/scaffold/index';
+import { defaultRuntime, llmModelChoices, modelIoChoices, planScaffold } from '../core/scaffold/index';
+import { GPU_CATALOG } from '../core/llm/gpus';
+import type { LlmChoices } from '../core/scaffold/llmTypes';
 import type { ContainerRunSpec, ScaffoldChoices, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
 import { parseArgs, UsageError, type CliIo } from './io';
 
@@ -21,7 +23,9 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
                             (any: the table's default build; the notes list the GPUs it lacks)
   --allow-unverified        write a plan whose framework pin or runtime image is not in ModelDock's
                             CUDA table (marked UNVERIFIED); without it such a plan is refused
-  --runtime NAME            python | tfserving | torchserve | triton | kserve  [python]
+  --runtime NAME            python | tfserving | torchserve | triton | kserve |
+                            vllm | sglang | tgi | llamacpp  [python; an LLM server for a project
+                            that holds an LLM and no server of its own]
                             (triton reads inputs/outputs from the first .onnx model)
   --port N                  container port of the Python server              [8080]
   --image NAME              image name used by compose and the manifests     [folder name]
@@ -32,6 +36,15 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
                             such as train.py is not one)
   --weights-in-image        copy model artifacts into the image instead of mounting them
   --kserve                  also write a KServe InferenceService
+
+LLM servers (vllm, sglang, tgi, llamacpp): the GPU count and tensor-parallel size come from the
+model's headers (see \`modeldock size\`); --gpus is ignored when the model could be sized.
+  --gpu-type ID|auto        target GPU: auto or one of ${GPU_CATALOG.map((g) => g.id).join(', ')}  [auto]
+  --context N               tokens per sequence (prompt + answer)            [8192]
+  --concurrency N           sequences held in the KV cache at once            [4]
+  --model PATH              which detected model to serve (as \`detect\` lists it)
+  --model-id ORG/NAME       download this Hugging Face model instead (mounted cache; token from a Secret)
+  --autoscale               a HorizontalPodAutoscaler on the server's queue metric (needs Prometheus)
   --force                   overwrite existing generated files (never serve.py)
   --dry-run                 write nothing; show what would happen
   --json                    print the plan as JSON: { target, baseImage, cuda, runtime, image,
@@ -46,7 +59,7 @@ without --allow-unverified) or a file cannot be written safely (nothing is writt
 error.`;
 
 const TARGETS: ScaffoldTarget[] = ['auto', 'cpu', 'gpu'];
-const RUNTIMES: ServingRuntime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
+const RUNTIMES: ServingRuntime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve', 'vllm', 'sglang', 'tgi', 'llamacpp'];
 
 export interface ScaffoldDeps {
   detect(root: string): Promise<DetectionResult>;
@@ -74,6 +87,21 @@ export interface ScaffoldJson {
   notes: string[];
   /** Why the plan (or writing it) was refused; empty on success. */
   errors: string[];
+  /** LLM servers only (absent otherwise): what is served, on which GPUs, and whether it fits. */
+  llm?: ScaffoldLlmJson;
+}
+
+export interface ScaffoldLlmJson {
+  runtime: string;
+  model: { source: 'local' | 'hub'; path: string | null; id: string | null; servedName: string };
+  gpu: { type: string | null; count: number; tensorParallel: number | null } | null;
+  contextLength: number;
+  concurrency: number;
+  /** null: not sized (hub model, unreadable config). */
+  fits: boolean | null;
+  port: number;
+  chatRoute: string;
+  hfTokenSecret: string;
 }
 
 export function toJson(plan: ScaffoldPlan, writeErrors: string[] = []): ScaffoldJson {
@@ -91,6 +119,21 @@ export function toJson(plan: ScaffoldPlan, writeErrors: string[] = []): Scaffold
     files: plan.files.map((f) => ({ path: f.path, action: f.action })),
     notes: plan.notes,
     errors: [...plan.errors, ...writeErrors],
+    ...(plan.llm
+      ? {
+          llm: {
+            runtime: plan.llm.runtime,
+            model: { source: plan.llm.model.source, path: plan.llm.model.path, id: plan.llm.model.id, servedName: plan.llm.model.servedName },
+            gpu: plan.llm.gpu ? { type: plan.llm.gpu.type, count: plan.llm.gpu.count, tensorParallel: plan.llm.gpu.tensorParallel } : null,
+            contextLength: plan.llm.contextLength,
+            concurrency: plan.llm.concurrency,
+            fits: plan.llm.sizing ? plan.llm.sizing.fits : null,
+            port: plan.llm.port,
+            chatRoute: plan.llm.routes.chat,
+            hfTokenSecret: plan.llm.hfTokenSecret.name,
+          },
+        }
+      : {}),
   };
 }
 
@@ -171,8 +214,8 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
   };
   const target = str('target') ?? 'auto';
   if (!TARGETS.includes(target as ScaffoldTarget)) throw new UsageError(`--target must be one of ${TARGETS.join(', ')}`);
-  const runtime = str('runtime') ?? 'python';
-  if (!RUNTIMES.includes(runtime as ServingRuntime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
+  const runtime = str('runtime');
+  if (runtime !== undefined && !RUNTIMES.includes(runtime as ServingRuntime)) throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')}`);
   const cuda = str('cuda');
   if (cuda !== undefined && !/^\d+\.\d+$/.test(cuda)) throw new UsageError('--cuda takes a CUDA major.minor version, e.g. 12.1');
   const gpuArch = str('gpu-arch');
@@ -184,9 +227,26 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
   const port = intFlag(flags.get('port'), 'port', 1, 65535);
   const gpus = intFlag(flags.get('gpus'), 'gpus', 1, 64);
   const image = str('image');
+  const gpuType = str('gpu-type');
+  if (gpuType !== undefined && gpuType.toLowerCase() !== 'auto' && !GPU_CATALOG.some((g) => g.id === gpuType.toLowerCase())) {
+    throw new UsageError(`--gpu-type must be auto or one of ${GPU_CATALOG.map((g) => g.id).join(', ')}`);
+  }
+  const contextLength = intFlag(flags.get('context'), 'context', 16, 10_000_000);
+  const concurrency = intFlag(flags.get('concurrency'), 'concurrency', 1, 4096);
+  const model = str('model');
+  const modelId = str('model-id');
+  const llm: LlmChoices = {
+    ...(gpuType !== undefined ? { gpu: gpuType.toLowerCase() } : {}),
+    ...(contextLength !== undefined ? { contextLength } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(model !== undefined ? { model: model.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '') || '.' } : {}),
+    ...(modelId !== undefined ? { source: 'hub' as const, modelId } : {}),
+    ...(flags.has('autoscale') ? { autoscale: true } : {}),
+  };
   return {
     target: target as ScaffoldTarget,
-    runtime: runtime as ServingRuntime,
+    ...(runtime !== undefined ? { runtime: runtime as ServingRuntime } : {}),
+    ...(Object.keys(llm).length ? { llm } : {}),
     ...(cuda !== undefined ? { cuda } : {}),
     ...(gpuArch !== undefined && isGpuTarget(gpuArch) ? { gpuArch } : {}),
     ...(port !== undefined ? { port } : {}),
@@ -206,8 +266,8 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   let parsed;
   try {
     parsed = parseArgs(argv, {
-      boolean: ['json', 'force', 'dry-run', 'help', 'create-entrypoint', 'weights-in-image', 'kserve', 'allow-unverified'],
-      string: ['target', 'cuda', 'gpu-arch', 'runtime', 'port', 'image', 'tag', 'gpus', 'out'],
+      boolean: ['json', 'force', 'dry-run', 'help', 'create-entrypoint', 'weights-in-image', 'kserve', 'allow-unverified', 'autoscale'],
+      string: ['target', 'cuda', 'gpu-arch', 'runtime', 'port', 'image', 'tag', 'gpus', 'out', 'gpu-type', 'context', 'concurrency', 'model', 'model-id'],
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -259,9 +319,13 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   const existing = (rel: string): string | undefined => readInside(base, underPrefix(prefix, rel));
   // Project files the plan may rewrite (requirements for a CPU image), read from inside the project only.
   const source = (rel: string): string | undefined => readInside(root, rel);
+  // No --runtime: a project that holds an LLM and no server of its own gets an LLM server.
+  const runtime = choices.runtime ?? defaultRuntime(detection);
   // Triton's config.pbtxt declares the ONNX graph's inputs/outputs when the model file reads.
-  const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection) : {};
-  const plan = planScaffold(detection, { ...choices, ...modelIo }, existing, undefined, source);
+  const modelIo = runtime === 'triton' ? modelIoChoices(detection) : {};
+  // LLM servers are sized from the model's headers (read here, inside the project only).
+  const llm = llmModelChoices(detection, runtime, choices.llm);
+  const plan = planScaffold(detection, { ...choices, runtime, ...modelIo, ...(llm ? { llm } : {}) }, existing, undefined, source);
   const json = flags.has('json');
   const dryRun = flags.has('dry-run');
 
@@ -289,6 +353,12 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
     `Base image: ${plan.baseImage ?? '(none: served by KServe)'}${plan.cuda ? `  CUDA ${plan.cuda}` : ''}${plan.unverified ? '  (UNVERIFIED, written because of --allow-unverified)' : ''}`,
     ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${printable(f.path, 500)}`),
   ];
+  const l = plan.llm;
+  if (l) {
+    const gpus = l.gpu ? `${l.gpu.count} × ${l.gpu.name ?? 'GPU'}${l.gpu.tensorParallel && l.gpu.tensorParallel > 1 ? ` (tensor parallel ${l.gpu.tensorParallel})` : ''}` : 'CPU';
+    lines.push(`LLM: ${l.runtimeName} serving ${printable(l.model.path ?? l.model.id ?? '?', 300)} on ${gpus}, ${l.contextLength.toLocaleString('en-US')} tokens × ${l.concurrency} sequence(s)`);
+    if (l.sizing) lines.push(...l.sizing.sentences.map((x) => `  ${printable(x, 2000)}`), '  (the arithmetic: modeldock size)');
+  }
   if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((n) => `  - ${printable(n, 2000)}`));
   io.out(lines.join('\n'));
   return 0;

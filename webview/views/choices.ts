@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Actions, ViewState } from '../state';
-import { RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
+import { LLM_RUNTIMES, RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
+import { llmChoicesBlock } from './llm';
 
 const OUTPUT_LABELS: Record<OutputKey, string> = {
   dockerfile: 'Dockerfile',
@@ -102,6 +103,8 @@ function gpuArchField(s: ViewState, c: WizardChoices, actions: Actions): Templat
 }
 
 function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
+  // LLM servers: the sizing decides the GPUs (CPU too for llama.cpp: it sizes the RAM).
+  if (LLM_RUNTIMES.includes(c.runtime)) return llmChoicesBlock(s, c, actions, gpusField(s, actions));
   if (c.target !== 'gpu') return nothing;
   if (c.runtime !== 'python') {
     // The model server's image tag fixes its CUDA; the plan shows which.

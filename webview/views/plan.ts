@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Actions, ViewState } from '../state';
 import type { DiffLine, FilePreview, PlanView } from '../protocol';
+import { llmSizingSection } from './llm';
 
 const ACTION_TEXT: Record<FilePreview['action'], string> = {
   create: 'new',
@@ -77,6 +78,7 @@ export function planSection(s: ViewState, actions: Actions): TemplateResult | ty
           <p>${p.unverified}. Generate asks before writing; check the base image's CUDA yourself.</p>
         </div>`
       : nothing}
+    ${p.llm ? llmSizingSection(p.llm) : nothing}
     ${p.todos.length
       ? html`<div class="todos" role="note" aria-label="Left for you to fill in" data-testid="todos">
           <strong>Left for you to fill in</strong>

@@ -24,6 +24,9 @@ import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
 import { toolEntry, type Entry } from './servingTools';
+import { llmRuntimeOptions, suggestedLlmRuntimes } from './llmOptions';
+import { planLlm } from './llm';
+import { isLlmRuntime } from './llmTypes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
 
 export type { ExistingFile, PlanInputs } from './inputs';
@@ -133,6 +136,7 @@ export function suggestedRuntimes(d: DetectionResult): ServingRuntime[] {
   if (formats.has('torchserve-mar') || d.entrypoint?.kind === 'torchserve') out.push('torchserve');
   if (formats.has('onnx') || formats.has('savedmodel') || formats.has('pytorch')) out.push('triton');
   if (kserveFormat(d, projectFacts(d)) !== null) out.push('kserve');
+  out.push(...suggestedLlmRuntimes(d));
   return out;
 }
 
@@ -150,6 +154,10 @@ const RUNTIME_NAMES: Record<ServingRuntime, string> = {
   torchserve: 'TorchServe (limited maintenance)',
   triton: 'NVIDIA Triton Inference Server',
   kserve: 'KServe InferenceService',
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  tgi: 'Hugging Face TGI',
+  llamacpp: 'llama.cpp server',
 };
 
 /** suggestedRuntimes with a label and the detection signal behind each (python first), for the UIs. */
@@ -183,6 +191,8 @@ export function runtimeOptions(d: DetectionResult): RuntimeOption[] {
         const fmt = kserveFormat(d, projectFacts(d));
         return { runtime, label: RUNTIME_NAMES.kserve, reason: `KServe's ${fmt} runtime serves the model; nothing is built.` };
       }
+      default:
+        return llmRuntimeOptions(d, runtime);
     }
   });
 }
@@ -791,7 +801,7 @@ export function planScaffold(
   const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
   let plan: ScaffoldPlan;
   try {
-    plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+    plan = runtime === 'python' ? planPython(p) : isLlmRuntime(runtime) ? planLlm(runtime, p) : planRuntime(runtime, p);
   } catch (e) {
     if (!(e instanceof UnsafeValueError)) throw e;
     return refused(p, runtime, e);

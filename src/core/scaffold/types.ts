@@ -1,8 +1,13 @@
 import type { GpuArch, GpuBaseChoice, GpuTarget } from '../cuda/index';
 import type { FrameworkName } from '../detect/types';
+import type { LlmChoices, LlmPlan } from './llmTypes';
+
+export type { LlmChoices, LlmPlan, LlmServingRuntime } from './llmTypes';
+export { LLM_SERVING_RUNTIMES } from './llmTypes';
 
 export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
-export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+/** `vllm`, `tgi`, `sglang`, `llamacpp`: LLM servers (src/core/scaffold/llm.ts). */
+export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve' | 'vllm' | 'tgi' | 'sglang' | 'llamacpp';
 export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
 
 export interface ScaffoldOutputs {
@@ -64,6 +69,8 @@ export interface ScaffoldChoices {
   modelIoSource?: string;
   /** Triton: why modelIo could not be read from modelIoSource (kept in the TODO note). */
   modelIoProblem?: string;
+  /** LLM runtimes: target GPU, context × concurrency, the model and where it comes from (llmTypes.ts). */
+  llm?: LlmChoices;
 }
 
 export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
@@ -102,6 +109,11 @@ export interface ContainerRunSpec {
   shmBytes: number | null;
   /** Environment the generated files set for the container (compose/Kubernetes), name → value. */
   env: Record<string, string>;
+  /**
+   * Folders or files the container needs mounted (LLM servers: the model, read-only), as compose
+   * mounts them: `source` relative to the project folder. Absent: none.
+   */
+  mounts?: { source: string; target: string; readOnly: boolean }[];
 }
 
 export interface ScaffoldPlan {
@@ -143,4 +155,6 @@ export interface ScaffoldPlan {
   notes: string[];
   /** Problems that make the plan unusable (incompatible CUDA, runtime that cannot serve the model). */
   errors: string[];
+  /** LLM runtimes: the sizing arithmetic, the model served and the OpenAI route; absent otherwise. */
+  llm?: LlmPlan;
 }

@@ -9,7 +9,9 @@ import { projectFacts } from '../../core/scaffold/project';
 import { CancelledError } from '../../platform/errors';
 import type { Prompts } from '../../platform/prompts';
 import type { OutputKey } from '../../../webview/protocol';
-import { type ContainerizeChoices, allowedRuntimes, applyChoices, gpuArchOptions, gpuCountProblem, imageNameProblem, portProblem, resultingGpuArch } from './choices';
+import { type ContainerizeChoices, LLM_DEFAULTS, allowedRuntimes, applyChoices, concurrencyProblem, contextLengthProblem, gpuArchOptions, gpuCountProblem, imageNameProblem, portProblem, resultingGpuArch } from './choices';
+import { GPU_CATALOG } from '../../core/llm/gpus';
+import { isLlmRuntime } from '../../core/scaffold/llmTypes';
 import type { Planner } from './planner';
 
 interface Item<T> extends vscode.QuickPickItem {
@@ -111,7 +113,24 @@ export async function askChoices(detection: DetectionResult, planner: Planner, s
     }
   }
 
-  if (c.target === 'gpu' && !given.gpuCount) {
+  // LLM servers: the sizing decides the GPU count from the type and the load asked for.
+  if (isLlmRuntime(c.runtime) && !given.llm) {
+    const l = c.llm ?? LLM_DEFAULTS;
+    if (c.target === 'gpu') {
+      const gpu = await pick(
+        [{ id: 'auto', name: 'Automatic: the type that needs the fewest GPUs' }, ...GPU_CATALOG.map((g) => ({ id: g.id, name: g.name }))].map((g) => ({
+          label: g.id,
+          description: g.id === l.gpu ? `${g.name} (default)` : g.name,
+          value: g.id,
+        })),
+        { title, placeHolder: 'Target GPU type (the GPU count and tensor-parallel size are sized for it)' },
+      );
+      apply({ llm: { gpu } });
+    }
+    const ctx = await input(title, 'Context length: tokens per sequence (prompt + answer)', String(l.contextLength), (v) => (/^\d+$/.test(v.trim()) ? contextLengthProblem(Number(v)) : contextLengthProblem(NaN)));
+    const conc = await input(title, 'Concurrent sequences held in the KV cache', String(l.concurrency), (v) => (/^\d+$/.test(v.trim()) ? concurrencyProblem(Number(v)) : concurrencyProblem(NaN)));
+    apply({ llm: { contextLength: Number(ctx), concurrency: Number(conc) } });
+  } else if (c.target === 'gpu' && !given.gpuCount) {
     const n = await input(title, 'GPUs per container', String(c.gpuCount), (v) => (/^\d+$/.test(v.trim()) ? gpuCountProblem(Number(v)) : gpuCountProblem(NaN)));
     apply({ gpuCount: Number(n) });
   }

@@ -5,7 +5,10 @@ import { GPU_ARCHS, archRow, isGpuTarget } from '../../core/cuda/index';
 import type { DetectionResult } from '../../core/detect/types';
 import { suggestedRuntimes } from '../../core/scaffold/plan';
 import type { ScaffoldChoices } from '../../core/scaffold/types';
-import type { ChoicePatch, CudaOption, GpuArchOption, Invalid, OutputKey, Outputs, Runtime, WizardChoices } from '../../../webview/protocol';
+import type { ChoicePatch, CudaOption, GpuArchOption, Invalid, LlmWizardChoices, OutputKey, Outputs, Runtime, WizardChoices } from '../../../webview/protocol';
+import { GPU_CATALOG } from '../../core/llm/gpus';
+import { validHubId } from '../../core/scaffold/llm';
+import { isLlmRuntime } from '../../core/scaffold/llmTypes';
 
 /** What the user chooses, in both UIs (the webview protocol's type: the wizard page edits it). */
 export type ContainerizeChoices = WizardChoices;
@@ -39,7 +42,26 @@ export function gpuArchOptions(): GpuArchOption[] {
   ];
 }
 
-const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe' };
+/** What LLM servers are sized for when neither settings nor the user said (the settings' own defaults). */
+export const LLM_DEFAULTS: LlmWizardChoices = { gpu: 'auto', contextLength: 8192, concurrency: 4, modelId: '', autoscale: false };
+
+export function llmGpuProblem(gpu: string): string | undefined {
+  return gpu === 'auto' || GPU_CATALOG.some((g) => g.id === gpu) ? undefined : `auto or one of ${GPU_CATALOG.map((g) => g.id).join(', ')}`;
+}
+
+export function contextLengthProblem(n: number): string | undefined {
+  return Number.isInteger(n) && n >= 16 && n <= 10_000_000 ? undefined : 'From 16 to 10,000,000 tokens';
+}
+
+export function concurrencyProblem(n: number): string | undefined {
+  return Number.isInteger(n) && n >= 1 && n <= 4096 ? undefined : 'From 1 to 4096 sequences';
+}
+
+export function modelIdProblem(id: string): string | undefined {
+  return id === '' || validHubId(id) ? undefined : 'A Hugging Face id: org/name';
+}
+
+const RUNTIME_NAMES: Record<Runtime, string> = { python: 'The Python server', tfserving: 'TF Serving', torchserve: 'TorchServe', triton: 'Triton', kserve: 'KServe', vllm: 'vLLM', sglang: 'SGLang', tgi: 'TGI', llamacpp: 'llama.cpp' };
 
 /** Runtimes the project can use (python always); null while detection has not run (nothing to check against). */
 export function allowedRuntimes(detection: DetectionResult | null): Runtime[] | null {
@@ -96,6 +118,33 @@ export function applyChoices(
   }
   // A CUDA pick that a new detection no longer allows falls back to the recommended one.
   if (next.cuda !== null && !cudaOptions.some((o) => o.cuda === next.cuda)) next.cuda = null;
+  if (patch.llm) {
+    const l: LlmWizardChoices = { ...(next.llm ?? LLM_DEFAULTS) };
+    const p = patch.llm;
+    if (p.gpu !== undefined) {
+      const problem = llmGpuProblem(p.gpu);
+      if (problem) invalid.llmGpu = problem;
+      else l.gpu = p.gpu;
+    }
+    if (p.contextLength !== undefined) {
+      const problem = contextLengthProblem(p.contextLength);
+      if (problem) invalid.contextLength = problem;
+      else l.contextLength = p.contextLength;
+    }
+    if (p.concurrency !== undefined) {
+      const problem = concurrencyProblem(p.concurrency);
+      if (problem) invalid.concurrency = problem;
+      else l.concurrency = p.concurrency;
+    }
+    if (p.modelId !== undefined) {
+      const id = p.modelId.trim();
+      const problem = modelIdProblem(id);
+      if (problem) invalid.modelId = problem;
+      else l.modelId = id;
+    }
+    if (p.autoscale !== undefined) l.autoscale = p.autoscale;
+    next.llm = l;
+  }
   return { choices: next, invalid };
 }
 
@@ -120,13 +169,24 @@ export function toScaffoldChoices(c: WizardChoices): ScaffoldChoices {
     gpuCount: c.gpuCount,
     weightsInImage: c.weightsInImage,
     force: true,
+    ...(isLlmRuntime(c.runtime)
+      ? {
+          llm: {
+            gpu: (c.llm ?? LLM_DEFAULTS).gpu,
+            contextLength: (c.llm ?? LLM_DEFAULTS).contextLength,
+            concurrency: (c.llm ?? LLM_DEFAULTS).concurrency,
+            autoscale: (c.llm ?? LLM_DEFAULTS).autoscale,
+            ...(c.llm?.modelId ? { source: 'hub' as const, modelId: c.llm.modelId } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 const FALLBACK_OUTPUTS: Outputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
 
 /** Wizard choices from the scaffold's defaults (target `auto` resolved against detection). */
-export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResult | null, projectName: string): WizardChoices {
+export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResult | null, projectName: string, llmDefaults: LlmWizardChoices = LLM_DEFAULTS): WizardChoices {
   const outputs = { ...FALLBACK_OUTPUTS };
   for (const k of Object.keys(outputs) as OutputKey[]) {
     const v = s.outputs?.[k];
@@ -143,6 +203,13 @@ export function fromScaffoldChoices(s: ScaffoldChoices, detection: DetectionResu
     gpuCount: s.gpuCount ?? 1,
     weightsInImage: s.weightsInImage ?? false,
     overwrite: false,
+    llm: {
+      gpu: s.llm?.gpu ?? llmDefaults.gpu,
+      contextLength: s.llm?.contextLength ?? llmDefaults.contextLength,
+      concurrency: s.llm?.concurrency ?? llmDefaults.concurrency,
+      modelId: s.llm?.modelId ?? llmDefaults.modelId,
+      autoscale: s.llm?.autoscale ?? llmDefaults.autoscale,
+    },
   };
 }
 
@@ -161,6 +228,16 @@ export function patchFromScaffoldChoices(s: ScaffoldChoices): { patch: ChoicePat
   if (s.imageName !== undefined) patch.imageName = s.imageName;
   if (s.gpuCount !== undefined) patch.gpuCount = s.gpuCount;
   if (s.weightsInImage !== undefined) patch.weightsInImage = s.weightsInImage;
+  if (s.llm !== undefined) {
+    const l = s.llm;
+    patch.llm = {
+      ...(l.gpu !== undefined ? { gpu: l.gpu } : {}),
+      ...(l.contextLength !== undefined ? { contextLength: l.contextLength } : {}),
+      ...(l.concurrency !== undefined ? { concurrency: l.concurrency } : {}),
+      ...(l.modelId !== undefined ? { modelId: l.modelId } : {}),
+      ...(l.autoscale !== undefined ? { autoscale: l.autoscale } : {}),
+    };
+  }
   const given = Object.fromEntries(Object.keys(patch).map((k) => [k, true])) as Partial<Record<keyof WizardChoices, true>>;
   return { patch, given };
 }

@@ -12,8 +12,10 @@ import { dnsName, gpuFrameworkPin, projectFacts } from '../../core/scaffold/proj
 import { realPathInside } from '../../core/safePath';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { dirTemplateSource, overlayTemplateSource, workspaceTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
-import type { CudaOption } from '../../../webview/protocol';
-import { type ContainerizeChoices, fromScaffoldChoices, toScaffoldChoices } from './choices';
+import type { CudaOption, LlmWizardChoices } from '../../../webview/protocol';
+import { defaultRuntime } from '../../core/scaffold/llmOptions';
+import { cachedLlmReader, llmModelChoices } from '../../core/scaffold/llmFile';
+import { type ContainerizeChoices, LLM_DEFAULTS, fromScaffoldChoices, toScaffoldChoices } from './choices';
 
 /** Everything a front-end needs to ask and plan; all synchronous and side-effect free except reads. */
 export interface Planner {
@@ -43,6 +45,8 @@ export interface PlannerOptions {
   port: number;
   /** Text of an open (possibly unsaved) document, which writePlan compares against too. */
   openDocument?: (rel: string) => string | undefined;
+  /** What LLM servers are sized for (settings `modeldock.llm.*`); default LLM_DEFAULTS. */
+  llm?: Pick<LlmWizardChoices, 'gpu' | 'contextLength' | 'concurrency'>;
 }
 
 /**
@@ -90,6 +94,9 @@ export function cachedOnnxReader(read: (file: string) => OnnxIoResult = readOnnx
 
 export function createPlanner(o: PlannerOptions): Planner {
   const readOnnx = cachedOnnxReader();
+  // The model's headers are read once per file version, not per keystroke.
+  const readLlm = cachedLlmReader();
+  const llmDefaults: LlmWizardChoices = { ...LLM_DEFAULTS, ...(o.llm ?? {}) };
   const readSource = projectFileReader(o.root);
   const readExisting = (rel: string): string | undefined => {
     const open = o.openDocument?.(rel);
@@ -104,7 +111,8 @@ export function createPlanner(o: PlannerOptions): Planner {
   return {
     defaults(detection: DetectionResult | null): ContainerizeChoices {
       const projectName = detection ? projectFacts(detection).projectName : dnsName(path.basename(o.root));
-      return fromScaffoldChoices({ target: o.defaultTarget, port: o.port }, detection, projectName);
+      // A project that holds an LLM and no server of its own starts on an LLM server.
+      return fromScaffoldChoices({ target: o.defaultTarget, port: o.port, runtime: defaultRuntime(detection) }, detection, projectName, llmDefaults);
     },
     cudaOptions(detection: DetectionResult, gpuArch: GpuTarget = 'any'): CudaOption[] {
       const facts = projectFacts(detection);
@@ -120,7 +128,10 @@ export function createPlanner(o: PlannerOptions): Planner {
       // Templates are re-read per plan so edits to an override folder show up immediately.
       // Triton: inputs/outputs from the ONNX model when it reads, else TODO markers and a note saying why.
       const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection, readOnnx) : {};
-      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides, o.onIgnoredTemplate), readSource);
+      const scaffold = toScaffoldChoices(choices);
+      // LLM servers: sized from the served model's headers (inside the project only).
+      const llm = llmModelChoices(detection, choices.runtime, scaffold.llm, readLlm);
+      return planScaffold(detection, { ...scaffold, ...modelIo, ...(llm ? { llm } : {}) }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides, o.onIgnoredTemplate), readSource);
     },
     readExisting,
   };

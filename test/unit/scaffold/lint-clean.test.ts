@@ -8,6 +8,7 @@ import type { FrameworkName } from '../../../src/core/detect/types';
 import { createLinter, lintDockerfile, type Finding } from '../../../src/core/lint';
 import { planScaffold, type ScaffoldChoices, type ScaffoldPlan } from '../../../src/core/scaffold';
 import { detection, frameworkProject } from './fixtures';
+import { llmLintCases } from './llm-lint-cases';
 
 const linter = createLinter();
 
@@ -98,5 +99,16 @@ describe('generated manifests lint clean', () => {
         assert.equal(errors.length, 0, show(errors));
       });
     }
+  }
+
+  // LLM servers (vLLM, SGLang, TGI, llama.cpp): every model source, target and output, sized from real headers.
+  for (const c of llmLintCases()) {
+    test(`runtime ${c.label} lints clean`, () => {
+      const plan = c.plan();
+      assert.deepEqual(plan.errors, []);
+      assert.ok(plan.files.some((f) => f.path === 'k8s/deployment.yaml'));
+      const errors = errorsOf(plan);
+      assert.equal(errors.length, 0, show(errors));
+    });
   }
 });
