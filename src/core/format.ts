@@ -1,7 +1,7 @@
-/** Sizes as people read them: `512 B`, `1.5 KB`, `42 MB`, `1.9 GB` (binary units). */
+/** Sizes as people read them, in binary units named as such: `512 B`, `1.5 KiB`, `42 MiB`, `1.9 GiB`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes / 1024;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {

@@ -2,6 +2,7 @@
 // kubectl does not say: why the new pods fail (image pull with the registry's message, crash
 // loops, OOM kills against the memory limit, unschedulable pods), and the rollout history.
 import { parseQuantity } from '../k8s/quantity';
+import { formatBytes } from '../format';
 
 export interface Condition {
   readonly type: string;
@@ -72,17 +73,6 @@ export interface RolloutStatus {
 }
 
 const cap = (s: string, n = 400): string => (s.length > n ? `${s.slice(0, n)}…` : s);
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
 
 /** Why a pod is not running as it should, from its status and the events about it. */
 export function podProblems(pod: PodState, events: readonly EventInfo[]): PodProblem[] {

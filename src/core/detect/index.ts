@@ -2,6 +2,7 @@
 // that a changed dependency file costs one read and one parse, not a walk.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { printable } from '../safePath';
+import { formatBytes } from '../format';
 import { artifactFormat, classifyFile, SKIP_DIRS, type FileRole } from './classify';
 import { dirOf, emptyFacts, type FileFacts } from './facts';
 import { MAX_TEXT_BYTES, nodeFs, type DetectFs, type ReadResult } from './fs';
@@ -57,18 +58,6 @@ export interface Detector {
    * itself (.gitignore, a new folder, a model folder's content) or before the first detect().
    */
   update(changedPaths: readonly string[]): Promise<DetectionResult>;
-}
-
-function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -308,7 +297,7 @@ class DetectorImpl implements Detector {
         case 'binary':
           return warn('skipped, looks like a binary file');
         case 'too-large':
-          return warn(`skipped, ${humanBytes(r.size)} is over the ${humanBytes(this.opts.maxFileBytes)} size limit (modeldock.detect.maxFileSizeKB)`);
+          return warn(`skipped, ${formatBytes(r.size)} is over the ${formatBytes(this.opts.maxFileBytes)} size limit (modeldock.detect.maxFileSizeKB)`);
         case 'symlink':
           return warn('skipped, a symlink changed while it was read');
         case 'not-a-file':

@@ -1,7 +1,7 @@
 // String formats the API server enforces but OpenAPI does not describe (DNS names, label syntax,
 // ports, base64, quantities), as hand-written scanners: one pass, no regular expressions on user
 // text. Each check returns undefined when the value is fine, else what is wrong with it.
-import { scanQuantity } from './quantity';
+import { scanQuantity } from '../k8s/quantity';
 
 const isLowerAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isAlnum = (c: number): boolean => isLowerAlnum(c) || (c >= 65 && c <= 90);

@@ -4,7 +4,7 @@
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Fix, Range, RuleId, Severity, TextEdit } from './types';
 import { TAG_PLACEHOLDER } from './types';
-import { scanQuantity } from './quantity';
+import { scanQuantity } from '../k8s/quantity';
 import { clip, listed } from './text';
 
 export { scanQuantity };

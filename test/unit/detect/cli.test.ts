@@ -52,7 +52,7 @@ describe('modeldock detect', () => {
     assert.match(text, /Accelerator: gpu \(CUDA 12\.1\)/);
     assert.match(text, /Python: 3\.11/);
     assert.match(text, /Entrypoint: src\/api\/app\.py \(fastapi\)/);
-    assert.match(text, /models\/classifier\.pt {2}pytorch {2}2\.0 KB/);
+    assert.match(text, /models\/classifier\.pt {2}pytorch {2}2\.0 KiB/);
     assert.match(text, /Warnings:\n {2}- requirements\.txt:11: skipped editable requirement/);
   });
 

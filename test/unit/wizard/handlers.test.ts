@@ -33,7 +33,7 @@ describe('initialState and ready', () => {
     const init = reply(step, 'init');
     assert.equal(init.detection?.primaryDisplay, 'PyTorch');
     assert.deepEqual(init.detection?.frameworks[0]?.evidence[0], { file: 'requirements.txt', line: 2, reason: 'torch==2.3.1+cu121' });
-    assert.equal(init.detection?.artifacts[0]?.size, '5.0 MB');
+    assert.equal(init.detection?.artifacts[0]?.size, '5.0 MiB');
     assert.deepEqual(init.detection?.entrypoint, { file: 'serve.py', kind: 'fastapi', line: 9 });
     assert.equal(init.plan?.files.length, 3);
     assert.deepEqual(step.effects, []);
