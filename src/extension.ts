@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const wizard = registerWizard(context, deps, containerize);
   registerContainerize(context, deps, containerize, wizard);
   registerMetrics(context, deps, docker);
-  const cluster = registerCluster(context, deps);
+  const { api: cluster } = registerCluster(context, deps);
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
