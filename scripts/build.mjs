@@ -38,13 +38,27 @@ const vendorSplit = {
   },
 };
 
-// The linter (Ajv validators for every schema: large) is its own bundle too, loaded on the
-// first YAML/Dockerfile the editor lints. Only dynamic import() may reach it from features/.
+// The linter (Ajv validators for every schema: large) runs in a worker thread, from its own bundle
+// (dist/lint.js). features/ may import its small parts (core/lint/types, core/lint/fix) but never
+// the linter itself: that would load it on the extension host's thread.
 const lintSplit = {
   name: 'lint-split',
   setup(build) {
     build.onResolve({ filter: /\/core\/lint$/ }, (args) =>
-      args.importer.includes(`${'/src/features/'}`) ? { path: './lint.js', external: true } : undefined,
+      args.importer.includes(`${'/src/features/'}`) && !args.importer.endsWith('/features/lint/worker.ts')
+        ? { errors: [{ text: `${args.importer} imports core/lint: the linter runs in the lint worker (src/features/lint/worker.ts); import core/lint/types or core/lint/fix instead` }] }
+        : undefined,
+    );
+  },
+};
+
+// The CLI loads each subcommand from its own file (dist/cli/<name>.js) on first use: `--help`
+// and `detect` do not parse the scaffold templates' or the linter's code.
+const cliSplit = {
+  name: 'cli-split',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cli\/(detect|scaffold|lint)$/ }, (args) =>
+      args.importer.endsWith('/src/cli.ts') || args.importer.endsWith('\\src\\cli.ts') ? { path: `${args.path}.js`, external: true } : undefined,
     );
   },
 };
@@ -62,7 +76,8 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { lint: 'src/core/lint/index.ts' },
+    // The lint worker (node:worker_threads): the linter runs here, off the extension host's thread.
+    entryPoints: { lint: 'src/features/lint/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -84,7 +99,10 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli.ts' },
+    entryPoints: { cli: 'src/cli.ts', 'cli/detect': 'src/cli/detect.ts', 'cli/scaffold': 'src/cli/scaffold.ts', 'cli/lint': 'src/cli/lint.ts' },
+    plugins: [cliSplit],
+    // A CommonJS require for the lazy import: Node's ESM loader would scan the whole file each run.
+    supported: { 'dynamic-import': false },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -4,6 +4,7 @@
 // and one closing count.
 //   static       tsc --noEmit + ESLint
 //   unit         node:test over test/unit (core/, pure logic)
+//   fuzz         the linter over ≥10,000 generated hostile documents, fixed seed (test/fuzz)
 //   integration  node:test over test/integration (real dockerd, Kubernetes API)
 //   dist         what ships: `npm run package`, then the built CLI and the one inside the VSIX
 //                through every README example (test/dist)
@@ -16,9 +17,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer } from './lib/code-server.mjs';
+import { ensureBusybox, ensurePythonBare, ensurePythonSlim } from './lib/base-images.mjs';
 import { SetupError, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
+import { ensureWheelhouse } from './lib/wheelhouse.mjs';
 
-const all = ['static', 'unit', 'integration', 'dist', 'vscode'];
+const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
 const tiers = (process.env.MODELDOCK_TIERS ?? all.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 const allowSkip = process.env.MODELDOCK_ALLOW_SKIP === '1';
 
@@ -57,6 +60,15 @@ try {
       process.env.MODELDOCK_NO_DOCKER = '1';
     }
   }
+  if ((tiers.includes('integration') || tiers.includes('vscode')) && process.env.MODELDOCK_NO_DOCKER !== '1') {
+    // No image registry is reachable: local base images (made once, kept in the engine) and a
+    // wheelhouse of real PyPI wheels (downloaded once per machine, served on 127.0.0.1 by the tests).
+    const log = (m) => console.log(`[setup] ${m}`);
+    await ensureBusybox({ log });
+    await ensurePythonBare({ log });
+    await ensurePythonSlim({ log });
+    await ensureWheelhouse({ log });
+  }
   if (tiers.includes('vscode')) ensureCodeServer();
 } catch (err) {
   console.error(`\nnpm test cannot start: ${err instanceof SetupError ? err.message : err.stack}`);
@@ -79,6 +91,9 @@ for (const tier of tiers) {
   } else if (tier === 'unit' || tier === 'integration') {
     if (!existsSync(`test/${tier}`)) continue;
     r = await run(process.execPath, ['scripts/run-node-tests.mjs', `test/${tier}`]);
+    counts = nodeTestCounts(r.out);
+  } else if (tier === 'fuzz') {
+    r = await run(process.execPath, ['test/fuzz/run.mjs']);
     counts = nodeTestCounts(r.out);
   } else if (tier === 'dist') {
     // The production build and the VSIX, exactly as users get them; the VSIX is reused by the

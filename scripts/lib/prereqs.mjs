@@ -31,6 +31,7 @@ const TEST_PACKAGES = {
   'util-linux': 'setpriv (permission tests as an unprivileged user)',
   git: 'image tags and fixtures',
   'ca-certificates': 'HTTPS to the package registries',
+  'python3-pip': 'downloads the test wheelhouse from PyPI (host pip)',
   'docker-registry': 'a real local image registry for the deploy tests',
   prometheus: 'a real Prometheus (and promtool) for the monitoring tests',
 };

@@ -1,9 +1,10 @@
 // `modeldock scaffold DIR ...`: detect, plan, and write the Dockerfile / compose / Kubernetes files.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { DetectionResult } from '../core/detect/types';
+import { checkWriteTarget, printable, realPathInside, UnsafePathError, type WriteTarget } from '../core/safePath';
 import { modelIoChoices, planScaffold } from '../core/scaffold/index';
-import type { ScaffoldChoices, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
+import type { ContainerRunSpec, ScaffoldChoices, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
 import { parseArgs, UsageError, type CliIo } from './io';
 
 const HELP = `usage: modeldock scaffold DIR [options]
@@ -26,9 +27,14 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
   --kserve                  also write a KServe InferenceService
   --force                   overwrite existing generated files (never serve.py)
   --dry-run                 write nothing; show what would happen
-  --json                    print { target, baseImage, cuda, runtime, files, notes } as JSON
+  --json                    print the plan as JSON: { target, baseImage, cuda, runtime, image,
+                            healthPath, predictRoute, container, files, notes, errors }
 
-Exit status: 0 ok, 1 the plan cannot be used (e.g. an incompatible --cuda), 2 usage error.`;
+Every file is checked before any is written: a path that leads out of the output folder
+through a symlink, a dangling link, or a link in place of the file itself is refused.
+
+Exit status: 0 ok, 1 the plan cannot be used (e.g. an incompatible --cuda) or a file cannot be
+written safely (nothing is written then), 2 usage error.`;
 
 const TARGETS: ScaffoldTarget[] = ['auto', 'cpu', 'gpu'];
 const RUNTIMES: ServingRuntime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
@@ -37,25 +43,92 @@ export interface ScaffoldDeps {
   detect(root: string): Promise<DetectionResult>;
 }
 
+/** The `scaffold --json` contract. */
 export interface ScaffoldJson {
   target: 'cpu' | 'gpu';
   baseImage: string | null;
   cuda: string | null;
   runtime: ServingRuntime;
+  /** `name:tag` compose and the manifests use. */
+  image: string;
+  /** HTTP path of the probes and HEALTHCHECK; null: TCP check (or not a server). */
+  healthPath: string | null;
+  /** Route a smoke test can POST to, when known. */
+  predictRoute: string | null;
+  /** What running the image needs: Dockerfile, GPUs, /dev/shm size, environment. */
+  container: ContainerRunSpec;
   files: { path: string; action: string }[];
   notes: string[];
+  /** Why the plan (or writing it) was refused; empty on success. */
+  errors: string[];
 }
 
-export function toJson(plan: ScaffoldPlan): ScaffoldJson {
+export function toJson(plan: ScaffoldPlan, writeErrors: string[] = []): ScaffoldJson {
   return {
     target: plan.target,
     baseImage: plan.baseImage,
     cuda: plan.cuda,
     runtime: plan.runtime,
+    image: plan.image,
+    healthPath: plan.healthPath,
+    predictRoute: plan.predictRoute ?? null,
+    container: plan.container,
     files: plan.files.map((f) => ({ path: f.path, action: f.action })),
-    notes: [...plan.errors.map((e) => `error: ${e}`), ...plan.notes],
+    notes: plan.notes,
+    errors: [...plan.errors, ...writeErrors],
   };
 }
+
+/** Where the output folder's files are checked from: the project when it is inside, else its closest existing folder. */
+function writeRoot(root: string, out: string): { base: string; prefix: string } {
+  const inProject = relative(root, out);
+  if (!inProject.startsWith('..') && !isAbsolute(inProject)) return { base: root, prefix: toPosix(inProject) };
+  // Outside the project the user named the folder: what exists of it is theirs; the rest is created fresh.
+  let base = out;
+  while (!existsSync(base) && dirname(base) !== base) base = dirname(base);
+  return { base, prefix: toPosix(relative(base, out)) };
+}
+
+function underPrefix(prefix: string, rel: string): string {
+  return prefix ? `${prefix}/${rel}` : rel;
+}
+
+/** Checks every file the plan writes, then writes them; nothing is written when one is refused. */
+function writePlan(plan: ScaffoldPlan, root: string, out: string): { errors: string[]; partial: boolean } {
+  const { base, prefix } = writeRoot(root, out);
+  const targets: { target: WriteTarget; content: string; create: boolean }[] = [];
+  const errors: string[] = [];
+  for (const f of plan.files) {
+    if (f.action !== 'create' && f.action !== 'overwrite') continue;
+    try {
+      targets.push({ target: checkWriteTarget(base, underPrefix(prefix, f.path)), content: f.content, create: f.action === 'create' });
+    } catch (e) {
+      if (!(e instanceof UnsafePathError)) throw e;
+      errors.push(e.message);
+    }
+  }
+  if (errors.length) return { errors, partial: false };
+  for (const t of targets) {
+    mkdirSync(dirname(t.target.abs), { recursive: true });
+    // O_NOFOLLOW and O_EXCL: a link planted after the check is refused by the kernel, not followed.
+    const flags = constants.O_WRONLY | constants.O_NOFOLLOW | (t.create ? constants.O_CREAT | constants.O_EXCL : constants.O_TRUNC);
+    let fd: number;
+    try {
+      fd = openSync(t.target.abs, flags, 0o644);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { errors: [`Refusing to write ${printable(t.target.rel)}: ${code === 'EEXIST' ? 'it appeared while ModelDock was writing' : code === 'ELOOP' ? 'it became a symlink' : String(code ?? e)}`], partial: true };
+    }
+    try {
+      writeSync(fd, t.content);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { errors: [], partial: false };
+}
+
+const MAX_SOURCE_BYTES = 1024 * 1024;
 
 function isDir(p: string): boolean {
   try {
@@ -153,43 +226,49 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   }
 
   const detection = await deps.detect(root);
-  const existing = (rel: string): string | undefined => {
+  // Current contents, to tell create / unchanged / skip apart. Read only where the real path stays
+  // inside the output folder: a link to elsewhere reads as absent, and writing it is refused below.
+  const { base, prefix } = writeRoot(root, out);
+  const readInside = (from: string, rel: string): string | undefined => {
+    const real = realPathInside(from, join(from, ...rel.split('/')));
+    if (real === null) return undefined;
     try {
-      return readFileSync(join(out, ...rel.split('/')), 'utf8');
+      return statSync(real).size <= MAX_SOURCE_BYTES ? readFileSync(real, 'utf8') : undefined;
     } catch {
       return undefined;
     }
   };
+  const existing = (rel: string): string | undefined => readInside(base, underPrefix(prefix, rel));
+  // Project files the plan may rewrite (requirements for a CPU image), read from inside the project only.
+  const source = (rel: string): string | undefined => readInside(root, rel);
   // Triton's config.pbtxt declares the ONNX graph's inputs/outputs when the model file reads.
   const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection) : {};
-  const plan = planScaffold(detection, { ...choices, ...modelIo }, existing);
+  const plan = planScaffold(detection, { ...choices, ...modelIo }, existing, undefined, source);
   const json = flags.has('json');
   const dryRun = flags.has('dry-run');
 
-  if (plan.errors.length) {
-    if (json) io.out(JSON.stringify(toJson(plan), null, 2));
-    for (const e of plan.errors) io.err(`modeldock scaffold: ${e}`);
-    io.err('modeldock scaffold: nothing was written');
+  const fail = (errors: string[], partial = false): number => {
+    if (json) io.out(JSON.stringify(toJson(plan, errors.filter((e) => !plan.errors.includes(e))), null, 2));
+    for (const e of errors) io.err(`modeldock scaffold: ${printable(e, 2000)}`);
+    io.err(partial ? 'modeldock scaffold: stopped; the files listed before this one were written' : 'modeldock scaffold: nothing was written');
     return 1;
-  }
+  };
+  if (plan.errors.length) return fail(plan.errors);
   if (!dryRun) {
-    for (const f of plan.files) {
-      if (f.action !== 'create' && f.action !== 'overwrite') continue;
-      const target = join(out, ...f.path.split('/'));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, f.content);
-    }
+    const written = writePlan(plan, root, out);
+    if (written.errors.length) return fail(written.errors, written.partial);
   }
   if (json) {
     io.out(JSON.stringify(toJson(plan), null, 2));
     return 0;
   }
+  // Names in the plan come from the workspace: control characters are shown escaped, never sent to the terminal.
   const lines = [
-    `${dryRun ? 'Would scaffold' : 'Scaffolded'} ${plan.target.toUpperCase()} image (${plan.runtime}) in ${out}`,
+    `${dryRun ? 'Would scaffold' : 'Scaffolded'} ${plan.target.toUpperCase()} image (${plan.runtime}) in ${printable(out, 1000)}`,
     `Base image: ${plan.baseImage ?? '(none: served by KServe)'}${plan.cuda ? `  CUDA ${plan.cuda}` : ''}`,
-    ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${f.path}`),
+    ...plan.files.map((f) => `  ${f.action.padEnd(9)} ${printable(f.path, 500)}`),
   ];
-  if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((n) => `  - ${n}`));
+  if (plan.notes.length) lines.push('Notes:', ...plan.notes.map((n) => `  - ${printable(n, 2000)}`));
   io.out(lines.join('\n'));
   return 0;
 }

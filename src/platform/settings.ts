@@ -40,14 +40,15 @@ function spec<T>(d: T, parse: (v: unknown) => T | undefined, userOnly?: true): S
 }
 
 export const SETTINGS = {
-  'detect.fileBudget': spec(20000, int(100)),
-  'detect.maxFileSizeKB': spec(1024, int(16, 16384)),
+  'detect.fileBudget': spec(20000, int(100, 1_000_000)),
+  'detect.maxFileSizeKB': spec(1024, int(16, 16384), true),
   'scaffold.defaultTarget': spec<'auto' | 'cpu' | 'gpu'>('auto', oneOf('auto', 'cpu', 'gpu')),
   'scaffold.port': spec(8080, int(1, 65535)),
   'containerize.ui': spec<'wizard' | 'quickPick'>('wizard', oneOf('wizard', 'quickPick')),
   'lint.enable': spec(true, bool),
   'lint.schema': spec(true, bool),
   'lint.deferSchemaToRedHatYaml': spec(true, bool),
+  'lint.timeBudgetMs': spec(3000, int(200, 60000)),
   'kube.kubeconfig': spec<readonly string[]>([], strings, true),
   'kube.favoriteNamespaces': spec<readonly string[]>([], strings),
   'kube.writeCurrentContext': spec(false, bool, true),

@@ -15,7 +15,10 @@ export type FileRole =
   | 'python-version'
   | 'runtime.txt'
   | 'python'
-  | 'notebook';
+  | 'notebook'
+  | 'cog'
+  | 'bentofile'
+  | 'truss';
 
 // Maps, not object literals: a file (or package) named `constructor` must not find a prototype member.
 const EXACT = new Map<string, FileRole>([
@@ -47,7 +50,10 @@ export function classifyFile(name: string, parentName: string): FileRole | undef
       return REQUIREMENTS_RE.test(name) || parentName === 'requirements' ? 'requirements' : undefined;
     case 'yml':
     case 'yaml':
-      return CONDA_RE.test(name) ? 'conda' : undefined;
+      if (CONDA_RE.test(name)) return 'conda';
+      // Serving tools' configs. `config.yaml` is read as a Truss config only where one can be
+      // (the walk narrows it further); the parser checks for Truss keys before anything else.
+      return name === 'cog.yaml' ? 'cog' : name === 'bentofile.yaml' || name === 'bentofile.yml' ? 'bentofile' : name === 'config.yaml' ? 'truss' : undefined;
     default:
       return EXACT.get(name);
   }
@@ -72,11 +78,15 @@ const ARTIFACT_EXT = new Map<string, ArtifactFormat>([
   ['mar', 'torchserve-mar'],
 ]);
 
+// Runs once per walked file: most names are not artifacts, so no lower-cased copy is made unless
+// the extension has a capital letter.
+const UPPER = /[A-Z]/;
+
 export function artifactFormat(name: string): ArtifactFormat | undefined {
   const dot = name.lastIndexOf('.');
-  if (dot <= 0) return undefined;
+  if (dot <= 0 || name.length - dot > 12) return undefined;
   const ext = name.slice(dot + 1);
-  return ARTIFACT_EXT.get(ext) ?? ARTIFACT_EXT.get(ext.toLowerCase());
+  return ARTIFACT_EXT.get(ext) ?? (UPPER.test(ext) ? ARTIFACT_EXT.get(ext.toLowerCase()) : undefined);
 }
 
 /** Weights a Hugging Face model folder holds next to its config.json. */

@@ -1,6 +1,6 @@
 // conda environment files: conda match specs, CUDA selection packages, nested `pip:` lists.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { emptyFacts, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
+import { yaml, type Node } from './yaml';
+import { emptyFacts, loc, pythonMajorMinor, shorten, table, type FileFacts } from './facts';
 import { normalizeName } from './pep508';
 import { applyRequirementLine } from './requirements';
 
@@ -72,24 +72,25 @@ function cudaMajorMinor(v: string): string | null {
 
 export function parseCondaEnv(text: string, file: string): FileFacts {
   const facts = emptyFacts(file, 'conda');
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    facts.warnings.push(`${file}${line ? `:${line}` : ''}: invalid YAML, skipped (${shorten(e.message.split('\n')[0] ?? '', 120)})`);
+    // The parser's message can quote the text: only its position and code are kept.
+    facts.warnings.push(`${loc(file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line)}: invalid YAML (${e.code}), skipped`);
     return facts;
   }
   const lineOf = (n: Node | null | undefined): number | undefined => (n?.range ? lc.linePos(n.range[0]).line : undefined);
   const root = doc.contents;
   if (!isMap(root)) {
-    facts.warnings.push(`${file}: not a conda environment file (expected a mapping with 'dependencies')`);
+    facts.warnings.push(`${loc(file)}: not a conda environment file (expected a mapping with 'dependencies')`);
     return facts;
   }
   const deps = root.get('dependencies', true);
   if (deps === undefined || deps === null) return facts;
   if (!isSeq(deps)) {
-    facts.warnings.push(`${file}:${lineOf(deps as Node) ?? 1}: 'dependencies' is not a list`);
+    facts.warnings.push(`${loc(file, lineOf(deps as Node) ?? 1)}: 'dependencies' is not a list`);
     return facts;
   }
   for (const item of deps.items) {
@@ -115,26 +116,26 @@ export function parseCondaEnv(text: string, file: string): FileFacts {
 function addCondaSpec(raw: string, line: number | undefined, facts: FileFacts): void {
   const spec = parseCondaSpec(raw);
   if (!spec) {
-    facts.warnings.push(`${facts.file}${line ? `:${line}` : ''}: could not parse conda spec '${shorten(raw, 60)}'`);
+    facts.warnings.push(`${loc(facts.file, line)}: could not parse this conda package spec, skipped`);
     return;
   }
   const at = line !== undefined ? { line } : {};
   if (spec.name === 'python') {
     const v = spec.versionText ? pythonMajorMinor(spec.versionText) : null;
-    if (v) facts.python = { version: v, rank: 4, reason: raw, ...at };
+    if (v) facts.python = { version: v, rank: 4, reason: shorten(raw, 60), ...at };
     return;
   }
   if (CUDA_SELECTORS.has(spec.name) && spec.versionText) {
     const cuda = cudaMajorMinor(spec.versionText.replace(/^[=<>~!]+/, ''));
-    if (cuda) facts.hints.push({ cuda, reason: raw, ...at });
+    if (cuda) facts.hints.push({ cuda, reason: `${spec.name} ${cuda}`, ...at });
   }
-  if (spec.name === 'cpuonly' || spec.name === 'pytorch-cpu') facts.hints.push({ cpu: true, reason: raw, ...at });
-  if (spec.name === 'pytorch-gpu' || spec.name === 'py-xgboost-gpu') facts.hints.push({ gpu: true, reason: raw, ...at });
+  if (spec.name === 'cpuonly' || spec.name === 'pytorch-cpu') facts.hints.push({ cpu: true, reason: spec.name, ...at });
+  if (spec.name === 'pytorch-gpu' || spec.name === 'py-xgboost-gpu') facts.hints.push({ gpu: true, reason: spec.name, ...at });
   if (spec.build) {
     const b = spec.build.toLowerCase();
     const cu = /cuda_?(\d+)\.(\d+)/.exec(b) ?? /cuda(\d{2})(\d)/.exec(b);
-    if (cu) facts.hints.push({ cuda: `${Number(cu[1])}.${cu[2]}`, reason: raw, ...at });
-    else if (/(^|_)cpu(_|$)/.test(b)) facts.hints.push({ cpu: true, reason: raw, ...at });
+    if (cu) facts.hints.push({ cuda: `${Number(cu[1])}.${cu[2]}`, reason: `${spec.name} (a CUDA ${Number(cu[1])}.${cu[2]} build)`, ...at });
+    else if (/(^|_)cpu(_|$)/.test(b)) facts.hints.push({ cpu: true, reason: `${spec.name} (a CPU build)`, ...at });
   }
   const name = normalizeName(CONDA_TO_PIP[spec.name] ?? spec.name);
   facts.packages.push({

@@ -1,6 +1,7 @@
 // What one file says, independent of every other file: the unit the incremental detector caches.
 // The report is always recomputed from the set of FileFacts, so re-parsing one file is enough.
-import type { DependencyFileKind, EntrypointKind } from './types';
+import { printable } from '../safePath';
+import type { DependencyFileKind, EntrypointKind, FrameworkName } from './types';
 
 export type PackageOrigin = 'declared' | 'locked' | 'constraint';
 
@@ -26,10 +27,12 @@ export interface IndexUrlFact {
 }
 
 export interface IncludeFact {
-  /** Root-relative, `/`-separated, normalised (may start with `../`). */
+  /** Root-relative, `/`-separated, normalised (may start with `../`, or be absolute: never read). */
   path: string;
   constraint: boolean;
   line: number;
+  /** `-r https://...`: pip would download it; detection never does. */
+  url?: boolean;
 }
 
 export interface ImportFact {
@@ -42,6 +45,27 @@ export interface ImportFact {
 export interface EntrypointFact {
   kind: EntrypointKind;
   line: number;
+  /**
+   * The file the entrypoint is, when a config names another one (`predict: "predict.py:Predictor"`
+   * in cog.yaml); root-relative. Absent: the file that holds the fact.
+   */
+  target?: string;
+  /** The object served (`Predictor`, `svc`, `Model`), when the config names it. */
+  object?: string;
+}
+
+/** How a source file uses a framework: what builds and trains a model, or what only feeds it data. */
+export interface UsageFact {
+  framework: FrameworkName;
+  use: 'model' | 'data';
+  line?: number;
+  reason: string;
+}
+
+/** A system (apt) package a config asks for: cog `system_packages`, BentoML, Truss. */
+export interface SystemPackageFact {
+  name: string;
+  line?: number;
 }
 
 /** Python version claims: lower rank wins (exact pins beat ranges). */
@@ -72,6 +96,8 @@ export interface FileFacts {
   python?: PythonFact;
   hints: HintFact[];
   warnings: string[];
+  usage?: UsageFact[];
+  systemPackages?: SystemPackageFact[];
 }
 
 export function emptyFacts(file: string, dependencyKind?: DependencyFileKind): FileFacts {
@@ -130,9 +156,39 @@ export function dirOf(rel: string): string {
   return i < 0 ? '' : rel.slice(0, i);
 }
 
+/**
+ * Text from a workspace file made fit for evidence: one line, credentials in URLs masked
+ * (`https://user:token@host` → `https://***@host`), control characters escaped, cut to `max`.
+ */
+// Anything shorten has to change: whitespace other than single inner spaces, `@` (a URL's
+// credentials), control characters.
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[^\S ]| {2}|^ | $|@|[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 export function shorten(s: string, max = 100): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  // Called for every import statement of every file read: the common case returns at once.
+  if (s.length <= max && !NEEDS_WORK.test(s)) return s;
+  // Cut before anything else: a workspace line can be megabytes long.
+  const one = redactUrls(s.slice(0, max * 4).replace(/\s+/g, ' ').trim());
+  const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return printable(cut, max * 2);
+}
+
+/** Masks the user-info part of every URL: tokens in index URLs and VCS requirements. */
+export function redactUrls(s: string): string {
+  return s.includes('@') ? s.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@') : s;
+}
+
+/** `file:line` for messages: the name escaped (file names are workspace input too). */
+export function loc(file: string, line?: number): string {
+  return line ? `${printable(file)}:${line}` : printable(file);
+}
+
+const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9.!_-]*$/;
+
+/** A version as written, or null when it is not a plausible PEP 440/conda version string. */
+export function safeVersion(v: string | null | undefined): string | null {
+  return v && v.length <= 64 && VERSION_RE.test(v) ? v : null;
 }
 
 /**
@@ -141,7 +197,8 @@ export function shorten(s: string, max = 100): string {
  * `3.11`, `python-3.10.12` → `3.10`). Upper bounds and exclusions alone say nothing: null.
  */
 export function pythonMajorMinor(spec: string): string | null {
-  for (const clause of spec.split(/[,|]/)) {
+  // A version spec is short; the cap keeps the digit search linear on hostile input.
+  for (const clause of spec.slice(0, 200).split(/[,|]/)) {
     const c = clause.trim();
     if (/^(<|<=|!=)/.test(c)) continue;
     const m = /(\d+)\.(\d+)/.exec(c);

@@ -20,6 +20,11 @@ export const PACKAGE_FRAMEWORKS = table<PackageMapping>({
   lightning: P('pytorch', false),
   torchserve: P('pytorch', false),
   'torch-model-archiver': P('pytorch', false),
+  // Libraries that only run on PyTorch: declaring them declares PyTorch.
+  ultralytics: P('pytorch', false),
+  accelerate: P('pytorch', false),
+  peft: P('pytorch', false),
+  timm: P('pytorch', false),
   tensorflow: P('tensorflow'),
   'tensorflow-cpu': P('tensorflow'),
   'tensorflow-gpu': P('tensorflow'),
@@ -62,6 +67,10 @@ export const IMPORT_FRAMEWORKS = table<FrameworkName>({
   torchtext: 'pytorch',
   lightning: 'pytorch',
   pytorch_lightning: 'pytorch',
+  ultralytics: 'pytorch',
+  accelerate: 'pytorch',
+  peft: 'pytorch',
+  timm: 'pytorch',
   tensorflow: 'tensorflow',
   tensorflow_hub: 'tensorflow',
   tensorflow_text: 'tensorflow',
@@ -115,6 +124,16 @@ export const DEEP_LEARNING: ReadonlySet<FrameworkName> = new Set<FrameworkName>(
   'diffusers',
   'vllm',
   'sentence-transformers',
+]);
+
+/**
+ * Model libraries that are frameworks of their own in the report but run on PyTorch: their
+ * evidence counts for PyTorch too, so a diffusers project is a PyTorch project.
+ */
+export const RUNS_ON = new Map<FrameworkName, FrameworkName>([
+  ['diffusers', 'pytorch'],
+  ['vllm', 'pytorch'],
+  ['sentence-transformers', 'pytorch'],
 ]);
 
 /** Distributions that build on torch: a `+cpu`/`+cu121` local version on them selects the build too. */

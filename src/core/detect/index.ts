@@ -1,16 +1,18 @@
 // Framework detection: walk, parse what matters, aggregate. The detector keeps per-file facts so
 // that a changed dependency file costs one read and one parse, not a walk.
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { printable } from '../safePath';
 import { artifactFormat, classifyFile, SKIP_DIRS, type FileRole } from './classify';
 import { dirOf, emptyFacts, type FileFacts } from './facts';
-import { nodeFs, type DetectFs } from './fs';
+import { MAX_TEXT_BYTES, nodeFs, type DetectFs, type ReadResult } from './fs';
 import { parseByRole } from './parse';
 import { aggregate } from './report';
+import { findRoutes, type RouteScans } from './routes';
 import type { DetectionResult } from './types';
 import { isIgnored, walk, type WalkResult } from './walk';
 
 export type { DetectFs, DirEntry, ReadResult, StatInfo } from './fs';
-export { nodeFs, looksBinary } from './fs';
+export { nodeFs, nodeFsSyncReads, looksBinary, decodeText, MAX_TEXT_BYTES } from './fs';
 export * from './types';
 export { parseRequirements } from './requirements';
 export { parsePyproject, parsePipfile } from './pyproject';
@@ -18,16 +20,18 @@ export { parseSetupCfg, parseSetupPy } from './setup';
 export { parseCondaEnv, parseCondaSpec } from './conda';
 export { parsePoetryLock, parseUvLock, parsePipfileLock } from './locks';
 export { parsePythonSource, parseNotebook } from './python';
+export { findRoutes, scanPythonRoutes, type Route } from './routes';
 export { parsePythonVersionFile, parseRuntimeTxt, parseByRole } from './parse';
-export { parseRequirement, markerMayHoldOnLinux, cudaFromTag, classifyIndexUrl, normalizeName } from './pep508';
+export { parseRequirement, parseWheelName, markerMayHoldOnLinux, cudaFromTag, classifyIndexUrl, normalizeName } from './pep508';
+export { parseCogYaml, parseBentofile, parseTrussConfig } from './serving';
 export { classifyFile, artifactFormat, type FileRole } from './classify';
-export { PACKAGE_FRAMEWORKS, IMPORT_FRAMEWORKS, PRIMARY_ORDER } from './frameworks';
-export type { FileFacts } from './facts';
+export { PACKAGE_FRAMEWORKS, IMPORT_FRAMEWORKS, PRIMARY_ORDER, RUNS_ON } from './frameworks';
+export type { FileFacts, UsageFact } from './facts';
 
 export interface DetectOptions {
   /** Files the walk may see before it stops and says so (default 20,000). */
   fileBudget?: number;
-  /** Larger files are never read (default 1 MiB). */
+  /** Larger files are never read (default 1 MiB; never more than MAX_TEXT_BYTES, 16 MiB). */
   maxFileBytes?: number;
   /** Python files and notebooks read for imports/entrypoints, shallowest first (default 2,000). */
   maxSourceFiles?: number;
@@ -38,6 +42,8 @@ export interface DetectOptions {
 export const DEFAULT_FILE_BUDGET = 20_000;
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_SOURCE_FILES = 2_000;
+/** Ceiling on fileBudget, whatever the options say (a walk of a million names is already minutes). */
+export const MAX_FILE_BUDGET = 1_000_000;
 const READ_CONCURRENCY = 16;
 
 export interface Detector {
@@ -72,28 +78,25 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Runs at most n tasks at once, in submission order. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  const release = () => {
-    active--;
-    waiting.shift()?.();
-  };
-  return (task) =>
-    new Promise((resolveTask, rejectTask) => {
-      const start = () => {
-        active++;
-        task().then(resolveTask, rejectTask).finally(release);
-      };
-      if (active < n) start();
-      else waiting.push(start);
-    });
-}
-
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
   return e?.code ?? (err instanceof Error ? err.message : String(err));
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** A whole number within [min, max]; the fallback when the value is missing or not a number. */
+function clamp(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}
+
+/** An include that names something outside the root by its text alone (`..`, absolute, `~`). */
+function outsideByName(rel: string): boolean {
+  return rel === '..' || rel.startsWith('../') || rel.startsWith('/') || rel.startsWith('~') || /^[A-Za-z]:/.test(rel);
 }
 
 class DetectorImpl implements Detector {
@@ -105,6 +108,11 @@ class DetectorImpl implements Detector {
   /** Parsed facts by root-relative path; null: the file does not exist (a missing include). */
   private cache = new Map<string, FileFacts | null>();
   private includeOnly: string[] = [];
+  /** Python files scanned for routes; cleared when a .py file changes. */
+  private routeScans: RouteScans = new Map();
+  private rootRealP: Promise<string> | undefined;
+  /** The root with one trailing separator. */
+  private readonly prefix: string;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -113,12 +121,29 @@ class DetectorImpl implements Detector {
     options: DetectOptions = {},
   ) {
     this.root = root;
+    this.prefix = root.endsWith(sep) || root.endsWith('/') ? root : root + sep;
+    // Options may come from settings a workspace wrote: clamp them here, whoever the caller is.
     this.opts = {
-      fileBudget: options.fileBudget ?? DEFAULT_FILE_BUDGET,
-      maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-      maxSourceFiles: options.maxSourceFiles ?? DEFAULT_MAX_SOURCE_FILES,
+      fileBudget: clamp(options.fileBudget, DEFAULT_FILE_BUDGET, 1, MAX_FILE_BUDGET),
+      maxFileBytes: clamp(options.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 1, MAX_TEXT_BYTES),
+      maxSourceFiles: clamp(options.maxSourceFiles, DEFAULT_MAX_SOURCE_FILES, 0, MAX_FILE_BUDGET),
       ignore: options.ignore ?? [],
     };
+  }
+
+  /** The root's real path, resolved once per full run (only symlinks and includes need it). */
+  private rootReal(): Promise<string> {
+    this.rootRealP ??= this.fs.realpath(this.root);
+    return this.rootRealP;
+  }
+
+  /**
+   * The real path of a file under the root, or null when it resolves outside the root (through a
+   * symlinked file or folder). Missing files reject with ENOENT like realpath.
+   */
+  private async realInside(abs: string): Promise<string | null> {
+    const [rootReal, real] = await Promise.all([this.rootReal(), this.fs.realpath(abs)]);
+    return real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep) ? real : null;
   }
 
   // Runs are serialised: a watcher may call update() while a detect() is still running.
@@ -139,16 +164,33 @@ class DetectorImpl implements Detector {
   private async full(): Promise<DetectionResult> {
     const t0 = performance.now();
     this.cache.clear();
-    // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps.
-    const limit = limiter(READ_CONCURRENCY);
-    const loads: Promise<void>[] = [];
+    this.routeScans.clear();
+    this.rootRealP = undefined;
+    // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps. A
+    // few workers drain one queue (not a promise per file: two thousand sources are common).
+    const queue: Array<[string, FileRole]> = [];
+    let next = 0;
+    let active = 0;
+    const workers: Promise<void>[] = [];
+    const work = async () => {
+      active++;
+      try {
+        while (next < queue.length) {
+          const [rel, role] = queue[next++]!;
+          this.cache.set(rel, await this.load(rel, role));
+        }
+      } finally {
+        active--;
+      }
+    };
     this.walked = await walk(this.fs, this.root, {
       ...this.opts,
       onCandidate: (rel, role) => {
-        loads.push(limit(async () => void this.cache.set(rel, await this.load(rel, role))));
+        queue.push([rel, role]);
+        if (active < READ_CONCURRENCY) workers.push(work());
       },
     });
-    await Promise.all(loads);
+    await Promise.all(workers);
     this.candidates = new Map(this.walked.candidates.map((c) => [c.rel, c.role]));
     return this.compute(t0);
   }
@@ -157,6 +199,7 @@ class DetectorImpl implements Detector {
     const t0 = performance.now();
     const w = this.walked;
     if (!w) return this.full();
+    if (changedPaths.some((p) => p.toLowerCase().endsWith('.py'))) this.routeScans.clear();
     const toLoad: Array<[string, FileRole]> = [];
     for (const raw of changedPaths) {
       const rel = (isAbsolute(raw) ? relative(this.root, raw) : raw).replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -198,7 +241,11 @@ class DetectorImpl implements Detector {
 
   private async restatArtifact(rel: string, format: NonNullable<ReturnType<typeof artifactFormat>>): Promise<void> {
     const w = this.walked!;
-    const st = await this.fs.stat(join(this.root, rel)).catch(() => null);
+    const abs = this.prefix + rel;
+    // Like the walk: a link is followed only to somewhere inside the root (not even its size is read otherwise).
+    const link = await this.fs.lstat(abs).catch(() => null);
+    const target = link?.type === 'symlink' ? await this.realInside(abs).catch(() => null) : abs;
+    const st = target ? await this.fs.stat(target).catch(() => null) : null;
     const i = w.artifacts.findIndex((a) => a.file === rel);
     if (!st || st.type !== 'file') {
       if (i >= 0) w.artifacts.splice(i, 1);
@@ -211,23 +258,55 @@ class DetectorImpl implements Detector {
     }
   }
 
-  /** Reads and parses one file; null when it does not exist. Never throws. */
-  private async load(rel: string, role: FileRole): Promise<FileFacts | null> {
+  /**
+   * Reads and parses one file; null when it does not exist. Never throws, never reads outside the
+   * root: a symlink is followed only when its real path is inside, and `resolve` (for paths the
+   * walk did not list, such as includes) checks every folder on the way, not only the last link.
+   */
+  private async load(rel: string, role: FileRole, resolveFirst = false): Promise<FileFacts | null> {
+    const name = printable(rel);
+    const warn = (text: string): FileFacts => {
+      const facts = emptyFacts(rel);
+      facts.warnings.push(`${name}: ${text}`);
+      return facts;
+    };
     try {
-      const r = await this.fs.readFile(join(this.root, rel), this.opts.maxFileBytes);
-      if (r.ok) return parseByRole(role, r.text, rel);
-      if (r.reason === 'missing') return null;
-      const facts = emptyFacts(rel);
-      facts.warnings.push(
-        r.reason === 'binary'
-          ? `${rel}: skipped, looks like a binary file`
-          : `${rel}: skipped, ${humanBytes(r.size)} is over the ${humanBytes(this.opts.maxFileBytes)} size limit`,
-      );
-      return facts;
+      // rel is normalised (walked names, checked includes): no path.join per file.
+      const abs = this.prefix + rel;
+      let r: ReadResult;
+      if (resolveFirst) {
+        const real = await this.realInside(abs).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+        if (real === undefined) return null;
+        if (real === null) return warn('skipped, it resolves to a file outside the project folder (symlink)');
+        r = await this.fs.readFile(real, this.opts.maxFileBytes);
+      } else {
+        r = await this.fs.readFile(abs, this.opts.maxFileBytes);
+        if (!r.ok && r.reason === 'symlink') {
+          const real = await this.realInside(abs).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+          if (real === undefined) return null;
+          if (real === null) return warn('skipped, a symlink to a file outside the project folder');
+          r = await this.fs.readFile(real, this.opts.maxFileBytes);
+        }
+      }
+      if (r.ok) {
+        const facts = parseByRole(role, r.text, rel);
+        if (r.lossy) facts.warnings.unshift(`${name}: not valid UTF-8; read with the invalid bytes replaced`);
+        return facts;
+      }
+      switch (r.reason) {
+        case 'missing':
+          return null;
+        case 'binary':
+          return warn('skipped, looks like a binary file');
+        case 'too-large':
+          return warn(`skipped, ${humanBytes(r.size)} is over the ${humanBytes(this.opts.maxFileBytes)} size limit (modeldock.detect.maxFileSizeKB)`);
+        case 'symlink':
+          return warn('skipped, a symlink changed while it was read');
+        case 'not-a-file':
+          return warn('skipped, not a regular file');
+      }
     } catch (err) {
-      const facts = emptyFacts(rel);
-      facts.warnings.push(`${rel}: could not read (${errText(err)})`);
-      return facts;
+      return warn(`could not read (${errText(err)})`);
     }
   }
 
@@ -241,7 +320,8 @@ class DetectorImpl implements Detector {
     const includeOnly: string[] = [];
     const get = async (rel: string): Promise<FileFacts | null> => {
       if (this.cache.has(rel)) return this.cache.get(rel) ?? null;
-      const facts = await this.load(rel, 'requirements');
+      // Not listed by the walk: every folder on the way may be a link, so resolve first.
+      const facts = await this.load(rel, 'requirements', true);
       this.cache.set(rel, facts);
       return facts;
     };
@@ -250,6 +330,15 @@ class DetectorImpl implements Detector {
       if (!facts) return;
       for (const inc of facts.includes) {
         const constraint = viaConstraint || inc.constraint;
+        const where = `${printable(rel)}:${inc.line}`;
+        if (inc.url) {
+          warnings.push(`${where}: the ${inc.constraint ? 'constraints' : 'requirements'} file is a URL; not fetched`);
+          continue;
+        }
+        if (outsideByName(inc.path)) {
+          warnings.push(`${where}: included file ${printable(inc.path)} is outside the project folder; not read`);
+          continue;
+        }
         const loopAt = stack.indexOf(inc.path);
         if (loopAt >= 0) {
           // The same cycle is met again from each of its files: report it once.
@@ -258,13 +347,13 @@ class DetectorImpl implements Detector {
           const key = [...ring.slice(start), ...ring.slice(0, start)].join('\0');
           if (!cycles.has(key)) {
             cycles.add(key);
-            warnings.push(`requirements include cycle: ${[...ring, inc.path].join(' -> ')} (each file read once)`);
+            warnings.push(`requirements include cycle: ${[...ring, inc.path].map((x) => printable(x)).join(' -> ')} (each file read once)`);
           }
           continue;
         }
         const target = await get(inc.path);
         if (!target) {
-          warnings.push(`${rel}:${inc.line}: included file '${inc.path}' not found`);
+          warnings.push(`${where}: included file ${printable(inc.path)} not found`);
           continue;
         }
         if (!this.candidates.has(inc.path) && !includeOnly.includes(inc.path)) includeOnly.push(inc.path);
@@ -298,7 +387,7 @@ class DetectorImpl implements Detector {
       const f = this.cache.get(rel);
       if (f) files.push(f);
     }
-    return aggregate({
+    const result = aggregate({
       root: this.root,
       files,
       constraintOnly: inc.constraintOnly,
@@ -306,6 +395,9 @@ class DetectorImpl implements Detector {
       warnings: [...w.warnings, ...inc.warnings],
       stats: { filesSeen: w.filesSeen, truncated: w.truncated, elapsedMs: Math.round((performance.now() - t0) * 100) / 100 },
     });
+    // The served app's routes (health and predict routes for probes and smoke tests).
+    if (result.entrypoint && result.entrypoint.kind !== 'script') result.routes = await findRoutes(this.fs, this.root, result.entrypoint.file, { maxFileBytes: this.opts.maxFileBytes, cache: this.routeScans });
+    return result;
   }
 }
 

@@ -1,23 +1,24 @@
 // Lock files: the exact versions that will be installed (they win over `==` pins).
-import { emptyFacts, shorten, type FileFacts, type PackageFact } from './facts';
+import { emptyFacts, loc, safeVersion, shorten, type FileFacts, type PackageFact } from './facts';
 import { normalizeName } from './pep508';
 import { parseTomlSafely } from './pyproject';
 
 function lockedFact(rawName: string, rawVersion: string, line: number | undefined): PackageFact {
   const v = rawVersion.replace(/^==/, '').trim();
   const plus = v.indexOf('+');
-  const version = plus >= 0 ? v.slice(0, plus) : v;
+  const version = safeVersion(plus >= 0 ? v.slice(0, plus) : v);
   const name = normalizeName(rawName);
   const p: PackageFact = {
     name,
-    version: version || null,
+    version,
     spec: `${rawName}==${v}`,
     extras: [],
     linux: true,
     origin: 'locked',
-    reason: `${rawName} ${v} (locked)`,
+    reason: shorten(`${rawName} ${v} (locked)`),
   };
-  if (plus >= 0) p.local = v.slice(plus + 1).toLowerCase();
+  const local = version && plus >= 0 ? safeVersion(v.slice(plus + 1).toLowerCase()) : null;
+  if (local) p.local = local;
   if (line !== undefined) p.line = line;
   return p;
 }
@@ -74,8 +75,9 @@ export function parsePipfileLock(text: string, file: string): FileFacts {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    facts.warnings.push(`${file}: invalid JSON, skipped (${shorten(err instanceof Error ? err.message : String(err), 120)})`);
+  } catch {
+    // V8's message quotes the text: it is not repeated.
+    facts.warnings.push(`${loc(file)}: invalid JSON, skipped`);
     return facts;
   }
   if (typeof doc !== 'object' || doc === null) return facts;

@@ -1,11 +1,12 @@
 // One entry point from (role, text) to FileFacts, plus the small Python-version files.
 import type { FileRole } from './classify';
 import { parseCondaEnv } from './conda';
-import { emptyFacts, shorten, type FileFacts } from './facts';
+import { emptyFacts, loc, shorten, type FileFacts } from './facts';
 import { parsePipfileLock, parsePoetryLock, parseUvLock } from './locks';
 import { parsePipfile, parsePyproject } from './pyproject';
 import { parseNotebook, parsePythonSource } from './python';
 import { parseRequirements } from './requirements';
+import { parseBentofile, parseCogYaml, parseTrussConfig } from './serving';
 import { parseSetupCfg, parseSetupPy } from './setup';
 
 /** `.python-version` (pyenv/uv): first non-comment line, e.g. `3.11.4` or `3.11`. */
@@ -17,7 +18,7 @@ export function parsePythonVersionFile(text: string, file: string): FileFacts {
     if (!l || l.startsWith('#')) continue;
     const m = /^(?:cpython-|python-?)?(\d+)\.(\d+)/i.exec(l);
     if (m) facts.python = { version: `${m[1]}.${m[2]}`, rank: 1, line: i + 1, reason: shorten(l, 40) };
-    else facts.warnings.push(`${file}:${i + 1}: not a CPython version ('${shorten(l, 40)}')`);
+    else facts.warnings.push(`${loc(file, i + 1)}: not a CPython version, ignored`);
     break;
   }
   return facts;
@@ -69,5 +70,11 @@ export function parseByRole(role: FileRole, text: string, file: string): FileFac
       return parsePythonSource(text, file);
     case 'notebook':
       return parseNotebook(text, file);
+    case 'cog':
+      return parseCogYaml(text, file);
+    case 'bentofile':
+      return parseBentofile(text, file);
+    case 'truss':
+      return parseTrussConfig(text, file);
   }
 }

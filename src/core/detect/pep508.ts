@@ -1,7 +1,7 @@
 // PEP 508 requirement strings, as far as detection needs them: name, extras, exact pin, local
 // version (where CUDA builds hide), and whether the environment marker can hold on Linux
 // (the container's platform).
-import { table } from './facts';
+import { safeVersion, table } from './facts';
 
 export interface Requirement {
   /** PEP 503 normalised: lower-case, runs of `-_.` become `-`. */
@@ -68,13 +68,15 @@ export function parseRequirement(text: string): Requirement | null {
   if (specifier) {
     for (const clause of specifier.split(',')) {
       const c = CLAUSE_RE.exec(clause);
-      if (!c) continue;
+      // Not a version specifier: not a requirement either (`root:x:0:0:...` is no package `root`).
+      if (!c) return null;
       const op = c[1]!;
       const v = c[2]!;
       if ((op === '==' || op === '===') && !v.includes('*')) {
         const plus = v.indexOf('+');
-        version = plus >= 0 ? v.slice(0, plus) : v;
-        if (plus >= 0) local = v.slice(plus + 1).toLowerCase();
+        // Versions end up in reports and messages: only plausible version text counts.
+        version = safeVersion(plus >= 0 ? v.slice(0, plus) : v);
+        if (version && plus >= 0) local = safeVersion(v.slice(plus + 1).toLowerCase()) ?? undefined;
       }
     }
   }
@@ -83,6 +85,42 @@ export function parseRequirement(text: string): Requirement | null {
   if (marker) req.marker = marker;
   if (url) req.url = url;
   return req;
+}
+
+export interface WheelName {
+  name: string;
+  version: string;
+  local?: string;
+  /** False when the platform tag names another OS (`win_amd64`, `macosx_…`). */
+  linux: boolean;
+}
+
+/**
+ * The distribution, version and platform in a wheel's file name (PEP 427:
+ * `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`), from a URL or a path. URL escapes
+ * are undone (`%2B` is the `+` of a local version); query and fragment are ignored.
+ */
+export function parseWheelName(location: string): WheelName | null {
+  const path = location.replace(/[?#].*$/, '');
+  let base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  try {
+    base = decodeURIComponent(base);
+  } catch {
+    return null;
+  }
+  if (!/\.whl$/i.test(base)) return null;
+  const parts = base.slice(0, -4).split('-');
+  if (parts.length !== 5 && parts.length !== 6) return null;
+  const [rawName, rawVersion] = parts as [string, string];
+  const platform = parts[parts.length - 1]!.toLowerCase();
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/.test(rawName)) return null;
+  const plus = rawVersion.indexOf('+');
+  const version = safeVersion(plus >= 0 ? rawVersion.slice(0, plus) : rawVersion);
+  if (!version) return null;
+  const out: WheelName = { name: normalizeName(rawName), version, linux: platform === 'any' || platform.includes('linux') };
+  const local = plus >= 0 ? safeVersion(rawVersion.slice(plus + 1).toLowerCase()) : null;
+  if (local) out.local = local;
+  return out;
 }
 
 // Values of the platform-describing marker variables inside a Linux x86_64/aarch64 container.
@@ -156,12 +194,21 @@ export function markerMayHoldOnLinux(marker: string): boolean {
   }
 }
 
-/** `cu121` → `12.1`, `cu118` → `11.8`, `cu92` → `9.2`; null for anything else. */
+/**
+ * `cu121` → `12.1`, `cu118` → `11.8`, `cu92` → `9.2`; and jaxlib's older local versions:
+ * `cuda110` → `11.0`, `cuda11.cudnn82` → `11`, `cuda12.cudnn89` → `12`. Null for anything else.
+ */
 export function cudaFromTag(tag: string): string | null {
   const m = /^cu(\d{2,3})$/i.exec(tag);
-  if (!m) return null;
-  const d = m[1]!;
-  return `${Number(d.slice(0, -1))}.${d.slice(-1)}`;
+  if (m) {
+    const d = m[1]!;
+    return `${Number(d.slice(0, -1))}.${d.slice(-1)}`;
+  }
+  const jax = /^cuda(\d{2,3})(?:\.cudnn\d+)?$/i.exec(tag);
+  if (!jax) return null;
+  const d = jax[1]!;
+  // Two digits are a major (`cuda11`, `cuda12`); three are major and minor (`cuda110`, `cuda111`).
+  return d.length === 2 ? String(Number(d)) : `${Number(d.slice(0, -1))}.${d.slice(-1)}`;
 }
 
 /** What a package index URL says about the build it serves (the PyTorch wheel indexes). */

@@ -1,7 +1,7 @@
 // pyproject.toml (PEP 621, PEP 735 groups, Poetry, uv, PDM) and Pipfile: TOML manifests.
 // TOML parsers drop positions, so lines are recovered by searching the text near the section.
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { emptyFacts, escapeRegExp, findLine, pythonMajorMinor, shorten, type FileFacts } from './facts';
+import { emptyFacts, escapeRegExp, findLine, loc, pythonMajorMinor, shorten, type FileFacts } from './facts';
 import { normalizeName, parseRequirement } from './pep508';
 import { requirementFact } from './requirements';
 
@@ -24,8 +24,8 @@ export function parseTomlSafely(text: string, facts: FileFacts): Table | null {
   try {
     return parseToml(text) as Table;
   } catch (err) {
-    const msg = err instanceof TomlError ? err.message.split('\n')[0] : err instanceof Error ? err.message : String(err);
-    facts.warnings.push(`${facts.file}: invalid TOML, skipped (${shorten(msg ?? '', 120)})`);
+    // The parser's message quotes the text around the error: only the position is kept.
+    facts.warnings.push(`${loc(facts.file, err instanceof TomlError ? err.line : undefined)}: invalid TOML, skipped`);
     return null;
   }
 }
@@ -43,7 +43,7 @@ function addPep508List(list: unknown, facts: FileFacts, lines: readonly string[]
     const req = parseRequirement(item);
     const line = findLine(lines, new RegExp(`["']${escapeRegExp(item)}["']`), fromLine) ?? findLine(lines, new RegExp(escapeRegExp(item)));
     if (!req) {
-      facts.warnings.push(`${facts.file}${line ? `:${line}` : ''}: could not parse requirement '${shorten(item, 60)}'`);
+      facts.warnings.push(`${loc(facts.file, line)}: could not parse this requirement, skipped`);
       continue;
     }
     facts.packages.push(requirementFact(req, item, line));

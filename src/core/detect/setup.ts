@@ -1,6 +1,6 @@
 // setup.cfg and setup.py. setup.py is never executed: only literal lists (directly in setup(...)
 // or bound to a module-level name) are read, with a small tokenizer that respects strings.
-import { emptyFacts, lineIndex, pythonMajorMinor, shorten, type FileFacts } from './facts';
+import { emptyFacts, lineIndex, loc, pythonMajorMinor, type FileFacts } from './facts';
 import { parseRequirement } from './pep508';
 import { requirementFact } from './requirements';
 
@@ -31,16 +31,19 @@ export function parseIni(text: string): Map<string, Map<string, IniValue>> {
       continue;
     }
     if (/^\s/.test(raw) && current) {
-      const item = raw.replace(/\s+#.*$/, '').trim();
+      // `\s#`, not `\s+#`: the latter backtracks quadratically over a long run of blanks.
+      const item = raw.replace(/\s#.*$/, '').trim();
       current.value += `\n${item}`;
       if (item) current.itemLines.push({ text: item, line: i + 1 });
       continue;
     }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
-    if (kv && section) {
-      const first = kv[2]!.replace(/\s+#.*$/, '').trim();
+    // `key = value` or `key: value`, split at the first separator (a search, not a lazy regex).
+    const sep = raw.search(/[=:]/);
+    const key = sep > 0 ? raw.slice(0, sep).trim() : '';
+    if (key && section) {
+      const first = raw.slice(sep + 1).replace(/\s#.*$/, '').trim();
       current = { value: first, line: i + 1, itemLines: first ? [{ text: first, line: i + 1 }] : [] };
-      section.set(kv[1]!.trim().toLowerCase().replace(/-/g, '_'), current);
+      section.set(key.toLowerCase().replace(/-/g, '_'), current);
     }
   }
   return out;
@@ -51,7 +54,7 @@ function addRequirementItems(items: Array<{ text: string; line: number }>, facts
     // Items may be `;`-joined on one line in old files, but `;` also starts a marker: keep as is.
     const req = parseRequirement(text);
     if (!req) {
-      if (!text.startsWith('file:') && !text.startsWith('attr:')) facts.warnings.push(`${facts.file}:${line}: could not parse requirement '${shorten(text, 60)}'`);
+      if (!text.startsWith('file:') && !text.startsWith('attr:')) facts.warnings.push(`${loc(facts.file, line)}: could not parse this requirement, skipped`);
       continue;
     }
     facts.packages.push(requirementFact(req, text, line));

@@ -29,13 +29,26 @@ export interface FrameworkFinding {
   /** Exact version when pinned with `==` or locked, else null. */
   version: string | null;
   evidence: Evidence[];
+  /**
+   * `data`: the code uses it only around the model (tf.data/tfds input pipelines, a torch
+   * DataLoader, GPUs hidden from it) while another framework builds and trains the model. It is
+   * installed, but it is not what the image is built around, and never `primary`.
+   */
+  role?: 'data';
 }
 
-export type EntrypointKind = 'fastapi' | 'flask' | 'gradio' | 'streamlit' | 'torchserve' | 'script';
+/**
+ * How the project serves (or runs) its model. `cog`, `bentoml` and `truss` are what those tools'
+ * configs name (cog.yaml `predict`, bentofile.yaml `service`, Truss config.yaml model class) or
+ * what their Python API marks (a `BasePredictor` subclass, `@bentoml.service`).
+ */
+export type EntrypointKind = 'cog' | 'bentoml' | 'truss' | 'fastapi' | 'flask' | 'gradio' | 'streamlit' | 'torchserve' | 'script';
 
 export interface Entrypoint {
   file: string;
   kind: EntrypointKind;
+  /** The object served, when a config names it: `Predictor` (Cog), `svc` (BentoML), `Model` (Truss). */
+  object?: string;
 }
 
 export type ArtifactFormat =
@@ -80,7 +93,11 @@ export type DependencyFileKind =
   | 'conda'
   | 'poetry.lock'
   | 'uv.lock'
-  | 'pipfile.lock';
+  | 'pipfile.lock'
+  /** Serving tools' configs: packages listed there, not a file pip can read. */
+  | 'cog'
+  | 'bentoml'
+  | 'truss';
 
 export interface DependencyFile {
   file: string;
@@ -118,6 +135,17 @@ export interface DetectionResult extends DetectionReport {
   pythonEvidence?: Evidence | null;
   /** Every entrypoint candidate, best first (`entrypoint` is the first). */
   entrypoints?: EntrypointCandidate[];
+  /** HTTP routes the entrypoint's app declares (entrypoint + local imports); set when there is an entrypoint. */
+  routes?: { path: string; methods: string[]; file: string; line: number }[];
+  /** System (apt) packages the serving configs ask for, validated Debian names, first mention kept. */
+  systemPackages?: SystemPackage[];
+}
+
+export interface SystemPackage {
+  /** A Debian package name, optionally `=version`; nothing else passes validation. */
+  name: string;
+  file: string;
+  line?: number;
 }
 
 /** Strips the in-process extras: exactly the `modeldock detect --json` object. */

@@ -3,8 +3,9 @@
 // decided from names. Folder reads run concurrently, results are consumed in a fixed order, so
 // the outcome (including where a budget cut falls) does not depend on I/O timing.
 import ignore, { type Ignore } from 'ignore';
-import { join, sep } from 'node:path';
+import { sep } from 'node:path';
 import { artifactFormat, classifyFile, isHfWeights, isSourceRole, SKIP_DIRS, type FileRole } from './classify';
+import { printable } from '../safePath';
 import type { DetectFs, DirEntry } from './fs';
 import type { Artifact } from './types';
 
@@ -33,6 +34,10 @@ export interface IgnoreLayer {
    * null when a rule could match any name. Lets most files skip the matcher entirely.
    */
   fileSuffixes: string[] | null;
+  /** The same for folders (every rule can match a folder); most folders skip the matcher. */
+  dirSuffixes: string[] | null;
+  /** 1-based lines of rules left out (too long, or not a pattern the matcher can build). */
+  dropped: number[];
 }
 
 export interface WalkCandidate {
@@ -69,37 +74,86 @@ interface DirTask {
   chain: IgnoreLayer[];
   owner?: Artifact;
   parentName: string;
+  /** The folder may hold a Truss config.yaml: it is the root, or it has a `model` folder. */
+  truss?: boolean;
 }
 
 const CHUNK = 256;
 const READ_CONCURRENCY = 8;
 const IGNORE_CASE = process.platform === 'win32' || process.platform === 'darwin';
 
+/** Trailing blanks are not part of a rule unless escaped (`foo\ `); linear, whatever the line. */
+function trimRule(raw: string): string {
+  let end = raw.length;
+  while (end > 0 && (raw[end - 1] === ' ' || raw[end - 1] === '\t' || raw[end - 1] === '\r')) end--;
+  if (end < raw.length && end > 0 && raw[end - 1] === '\\') end++;
+  return end === raw.length ? raw : raw.slice(0, end);
+}
+
+/**
+ * The literal ending a name must have for this rule to match it (`*.log` → `.log`, `build/` →
+ * `build`), or null when the rule could match any name (`foo/*`, `build?`, escapes).
+ */
+function literalSuffix(body: string): string | null {
+  if (body.includes('\\')) return null;
+  const last = body.slice(body.lastIndexOf('/') + 1);
+  const m = /[*?\]]([^*?\]]*)$/.exec(last);
+  const suffix = m ? m[1]! : last;
+  return suffix ? (IGNORE_CASE ? suffix.toLowerCase() : suffix) : null;
+}
+
+/** Longer rules are dropped: no real pattern is, and the matcher's regex grows with them. */
+const MAX_RULE = 1024;
+
 export function compileIgnore(base: string, text: string): IgnoreLayer {
+  const rules: string[] = [];
   const fileRules: string[] = [];
+  const dropped: number[] = [];
   let suffixes: string[] | null = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(?<!\\)\s+$/, '');
-    if (!line || line.startsWith('#') || line.endsWith('/')) continue;
-    fileRules.push(line);
-    const body = line.startsWith('!') ? line.slice(1) : line;
-    if (suffixes === null) continue;
-    if (body.includes('\\')) {
-      suffixes = null;
+  let dirSuffixes: string[] | null = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = trimRule(lines[n]!);
+    if (!line || line.startsWith('#')) continue;
+    if (line.length > MAX_RULE || !compiles(line)) {
+      dropped.push(n + 1);
       continue;
     }
-    const last = body.slice(body.lastIndexOf('/') + 1);
-    const m = /[*?\]]([^*?\]]*)$/.exec(last);
-    const suffix = m ? m[1]! : last;
-    if (!suffix) suffixes = null;
-    else suffixes.push(IGNORE_CASE ? suffix.toLowerCase() : suffix);
+    rules.push(line);
+    const body = line.startsWith('!') ? line.slice(1) : line;
+    const dirOnly = body.endsWith('/');
+    if (dirSuffixes !== null) {
+      let end = body.length;
+      while (dirOnly && end > 0 && body[end - 1] === '/') end--;
+      const s = literalSuffix(body.slice(0, end));
+      if (s === null) dirSuffixes = null;
+      else dirSuffixes.push(s);
+    }
+    if (dirOnly) continue;
+    fileRules.push(line);
+    if (suffixes === null) continue;
+    const s = literalSuffix(body);
+    if (s === null) suffixes = null;
+    else suffixes.push(s);
   }
   return {
     base,
-    dirs: ignore({ ignorecase: IGNORE_CASE }).add(text),
+    dirs: ignore({ ignorecase: IGNORE_CASE }).add(rules),
     files: fileRules.length ? ignore({ ignorecase: IGNORE_CASE }).add(fileRules) : null,
     fileSuffixes: suffixes,
+    dirSuffixes,
+    dropped,
   };
+}
+
+/** The matcher builds a regex per rule when it first tests a path; a rule it cannot build would throw mid-walk. */
+function compiles(rule: string): boolean {
+  try {
+    ignore({ ignorecase: IGNORE_CASE }).add(rule).test('a/b');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Cheap pre-check: can any layer's file rules match this name at all? */
@@ -110,7 +164,10 @@ function fileMayBeIgnored(chain: readonly IgnoreLayer[], name: string): boolean 
 
 function mayMatchFile(layer: IgnoreLayer, name: string): boolean {
   if (!layer.files) return false;
-  const sfx = layer.fileSuffixes;
+  return mayMatch(layer.fileSuffixes, name);
+}
+
+function mayMatch(sfx: readonly string[] | null, name: string): boolean {
   if (!sfx) return true;
   const n = IGNORE_CASE ? name.toLowerCase() : name;
   for (let i = 0; i < sfx.length; i++) if (n.endsWith(sfx[i]!)) return true;
@@ -122,7 +179,7 @@ export function isIgnored(chain: readonly IgnoreLayer[], rel: string, isDir: boo
   const name = rel.slice(rel.lastIndexOf('/') + 1);
   for (let k = chain.length - 1; k >= 0; k--) {
     const layer = chain[k]!;
-    if (!isDir && !mayMatchFile(layer, name)) continue;
+    if (isDir ? !mayMatch(layer.dirSuffixes, name) : !mayMatchFile(layer, name)) continue;
     const p = layer.base ? rel.slice(layer.base.length + 1) : rel;
     if (!p) continue;
     const r = isDir ? layer.dirs.test(`${p}/`) : layer.files!.test(p);
@@ -130,6 +187,11 @@ export function isIgnored(chain: readonly IgnoreLayer[], rel: string, isDir: boo
     if (r.ignored) return true;
   }
   return false;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function errCode(err: unknown): string {
@@ -156,8 +218,8 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
   // Children are joined by concatenation (no path.join per entry), so drop a trailing separator.
   const rootAbs = root.length > 1 ? root.replace(/[\\/]+$/, '') || root : root;
   const rootReal = await fs.realpath(rootAbs);
+  const rootPrefix = rootReal.endsWith(sep) ? rootReal : rootReal + sep;
   const state: WalkState = { rootReal, dirs: new Map(), skipped: new Set(), modelDirs: new Set() };
-  const outsideVisited = new Set<string>();
   let filesSeen = 0;
   let truncated = false;
   let sourceCount = 0;
@@ -183,7 +245,9 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
       return false;
     }
     filesSeen++;
-    const role = classifyFile(name, d.parentName);
+    let role = classifyFile(name, d.parentName);
+    // config.yaml is everywhere (Hydra, apps): read only where a Truss config can live.
+    if (role === 'truss' && d.rel && !d.truss) role = undefined;
     if (role) {
       const rel = d.rel ? `${d.rel}/${name}` : name;
       if (!isSourceRole(role) || sourceCount < opts.maxSourceFiles) {
@@ -221,16 +285,17 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         try {
           entries = await fs.readdir(d.abs);
         } catch (err) {
-          warnings.push(`could not read folder ${d.rel || '.'}: ${errCode(err)}`);
+          warnings.push(`could not read folder ${d.rel ? printable(d.rel) : '.'}: ${errCode(err)}`);
         }
         const slot: { entries: DirEntry[] | null; gitignore?: string } = { entries };
         if (entries?.some((e) => e.name === '.gitignore' && e.isFile())) {
+          const name = printable(d.rel ? `${d.rel}/.gitignore` : '.gitignore');
           try {
-            const r = await fs.readFile(join(d.abs, '.gitignore'), opts.maxFileBytes);
+            const r = await fs.readFile(d.abs + sep + '.gitignore', opts.maxFileBytes);
             if (r.ok) slot.gitignore = r.text;
-            else if (r.reason !== 'missing') warnings.push(`${d.rel ? `${d.rel}/` : ''}.gitignore: not read (${r.reason === 'binary' ? 'binary' : 'too large'})`);
+            else if (r.reason !== 'missing') warnings.push(`${name}: not read (${r.reason === 'too-large' ? 'too large' : r.reason === 'binary' ? 'binary' : 'not a regular file'})`);
           } catch (err) {
-            warnings.push(`${d.rel ? `${d.rel}/` : ''}.gitignore: could not read (${errCode(err)})`);
+            warnings.push(`${name}: could not read (${errCode(err)})`);
           }
         }
         listed[i] = slot;
@@ -244,18 +309,26 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
         let env = false;
         let savedModel = false;
         let hfConfig = false;
+        let truss = false;
         for (let k = 0; k < entries.length; k++) {
           const n = entries[k]!.name;
           if (n === 'pyvenv.cfg' || n === 'conda-meta') env = true;
           else if (n === 'saved_model.pb') savedModel = true;
           else if (n === 'config.json') hfConfig = true;
+          else if (n === 'model' && entries[k]!.isDirectory()) truss = true;
         }
         if (env && d.rel) {
           state.skipped.add(d.rel);
           continue;
         }
         const gi = listed[i]!.gitignore;
-        const chain = gi !== undefined ? [...d.chain, compileIgnore(d.rel, gi)] : d.chain;
+        let chain = d.chain;
+        if (gi !== undefined) {
+          const layer = compileIgnore(d.rel, gi);
+          chain = [...d.chain, layer];
+          const name = printable(d.rel ? `${d.rel}/.gitignore` : '.gitignore');
+          for (const line of layer.dropped.slice(0, 5)) warnings.push(`${name}:${line}: rule left out (over ${MAX_RULE} characters, or not a valid pattern)`);
+        }
         state.dirs.set(d.rel, chain);
         let owner = d.owner;
         if (!owner) {
@@ -266,7 +339,7 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
             state.modelDirs.add(d.rel);
           }
         }
-        const here: DirTask = owner && owner !== d.owner ? { ...d, owner } : d;
+        const here: DirTask = owner && owner !== d.owner ? { ...d, owner, truss } : truss ? { ...d, truss } : d;
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const e of entries) {
           const name = e.name;
@@ -288,36 +361,36 @@ export async function walk(fs: DetectFs, root: string, opts: WalkOptions): Promi
             }
             nextLevel.push({ rel, abs: d.abs + sep + name, real: d.real + sep + name, chain, parentName: name, ...(owner ? { owner } : {}) });
           } else if (e.isSymbolicLink()) {
-            const abs = join(d.abs, e.name);
-            let st;
-            try {
-              st = await fs.stat(abs);
-            } catch {
-              st = null;
-            }
-            if (!st) continue; // dangling link
-            if (chain.length && isIgnored(chain, rel, st.type === 'dir')) continue;
-            if (st.type === 'file') {
-              if (!addFile(owner, here, e.name)) break;
-              continue;
-            }
-            if (st.type !== 'dir' || SKIP_DIRS.has(e.name)) continue;
+            // A link is followed only to somewhere inside the root: a workspace's links can point
+            // anywhere (`requirements.txt -> /etc/passwd`, `data -> /`), and detection reads
+            // nothing outside the folder it was given.
+            const abs = d.abs + sep + name;
             let real: string;
             try {
               real = await fs.realpath(abs);
             } catch (err) {
-              warnings.push(`${rel}: could not resolve symlink (${errCode(err)})`);
+              if (!isMissing(err)) warnings.push(`${printable(rel)}: could not resolve symlink (${errCode(err)})`);
+              continue; // dangling link
+            }
+            if (real === d.real || d.real.startsWith(real + sep)) {
+              warnings.push(`${printable(rel)}: skipped symlink loop (points to an enclosing folder)`);
               continue;
             }
-            const isAncestor = d.real === real || d.real.startsWith(real + sep);
-            if (isAncestor) {
-              warnings.push(`${rel}: skipped symlink loop (points to an enclosing folder)`);
+            if (real !== rootReal && !real.startsWith(rootPrefix)) {
+              warnings.push(`${printable(rel)}: skipped, a symlink to outside the project folder`);
               continue;
             }
-            // Inside the root, the target is walked (or deliberately skipped) under its own name.
-            if (real === rootReal || real.startsWith(rootReal + sep) || outsideVisited.has(real)) continue;
-            outsideVisited.add(real);
-            nextLevel.push({ rel, abs, real, chain, parentName: e.name, ...(owner ? { owner } : {}) });
+            let st;
+            try {
+              st = await fs.stat(real);
+            } catch {
+              st = null;
+            }
+            if (!st) continue;
+            if (chain.length && isIgnored(chain, rel, st.type === 'dir')) continue;
+            // A linked file is read (through its real path, checked again when read); a linked
+            // folder inside the root is walked under its own name, or deliberately skipped.
+            if (st.type === 'file' && !addFile(owner, here, name)) break;
           }
         }
       }

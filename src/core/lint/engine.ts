@@ -10,7 +10,10 @@ import type { SchemaKey } from './schema';
 import { checkCompose, checkKubernetes, checkPorts } from './rules';
 import type { DocFacts, RawFinding } from './rules';
 import type { Finding, Fix, LintOptions, Range } from './types';
-import { Positions, get, parseChunk, splitDocuments, str } from './yamlDoc';
+import { applyFix, tooComplex } from './fix';
+import { MESSAGE_MAX, clip } from './text';
+import { documentValue } from './value';
+import { Positions, TooDeep, get, parseChunk, splitDocuments, str } from './yamlDoc';
 
 export interface EngineOptions {
   /** Parse the common subset of YAML with FastYaml, falling back to `yaml` (default true). */
@@ -24,6 +27,15 @@ interface DocResult {
 }
 
 const EMPTY_FACTS: DocFacts = { pods: [], services: [] };
+
+/** Per document, fixes beyond this many are not offered (each is checked by re-linting the document). */
+const MAX_VERIFIED_FIXES = 20;
+
+function errorCounts(findings: readonly RawFinding[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of findings) if (f.severity === 'error') m.set(f.rule, (m.get(f.rule) ?? 0) + 1);
+  return m;
+}
 
 /** True for compose file names: compose.yaml, docker-compose.yml, docker-compose.gpu.yaml, compose.override.yml… */
 export function isComposeFileName(file: string): boolean {
@@ -65,50 +77,81 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
   const schemas = new SchemaSet();
   const fast = engineOptions.fastPath === false ? undefined : new FastYaml();
 
-  function lintDocument(text: string, compose: boolean, options: LintOptions): DocResult {
+  /**
+   * Fixes that insert or restructure YAML are applied to the document and the result re-linted:
+   * a fix that would add an error of any rule (a syntax error where yaml reads the new lines
+   * differently, a schema error in content the fix exposes) is not offered. Value-only fixes
+   * (a rounded GPU count, a pinned tag) cannot change the structure and are not re-checked.
+   */
+  function dropHarmfulFixes(text: string, compose: boolean, options: LintOptions, result: DocResult): void {
+    let checked = 0;
+    let before: Map<string, number> | undefined;
+    for (const f of result.findings) {
+      if (!f.fix || f.fix.needsInput || f.rule === 'gpu-fractional') continue;
+      if (++checked > MAX_VERIFIED_FIXES) {
+        delete f.fix;
+        continue;
+      }
+      before ??= errorCounts(result.findings);
+      const after = errorCounts(lintDocument(applyFix(text, f.fix), compose, options, false).findings);
+      for (const [rule, n] of after) {
+        if (n > (before.get(rule) ?? 0)) {
+          delete f.fix;
+          break;
+        }
+      }
+    }
+  }
+
+  function lintDocument(text: string, compose: boolean, options: LintOptions, verifyFixes = true): DocResult {
+    const result = lintDocumentOnce(text, compose, options);
+    if (verifyFixes && result.findings.some((f) => f.fix)) dropHarmfulFixes(text, compose, options, result);
+    return result;
+  }
+
+  function lintDocumentOnce(text: string, compose: boolean, options: LintOptions): DocResult {
     const out: RawFinding[] = [];
-    let parsed: { doc: Document.Parsed; lines: ReturnType<typeof parseChunk>['lines'] };
-    // What doc.toJS() gives, when the fast path computed it while parsing.
+    let doc: Document.Parsed;
+    // What the document's JS value is, when the fast path computed it while parsing.
     let fastValue: { value: unknown } | undefined;
     try {
       const f = fast?.parse(text);
       if (f) {
-        parsed = f;
+        doc = f.doc;
         fastValue = { value: f.value };
-      } else parsed = parseChunk(text);
+      } else doc = parseChunk(text).doc;
     } catch (err) {
-      // Pathological nesting can exhaust the parser's stack: report, never crash the host.
-      out.push({ line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', rule: 'syntax', message: `could not parse this document (${err instanceof Error ? err.message : String(err)})` });
+      // Nesting beyond what the parser's recursion may take: report, never crash the host.
+      const pos = new Positions(text);
+      const at = err instanceof TooDeep ? err.offset : 0;
+      out.push({ ...pos.range(at, at + 1), severity: 'error', rule: 'syntax', message: err instanceof TooDeep ? err.message : `could not parse this document (${clip(err instanceof Error ? err.message : String(err))})` });
       return { findings: out, facts: EMPTY_FACTS };
     }
-    const { doc, lines } = parsed;
-    const pos = new Positions(lines, text);
+    const pos = new Positions(text);
     let broken = false;
     for (const e of doc.errors) {
       const [s, en] = e.pos;
-      if (e.code === 'DUPLICATE_KEY') {
-        const key = /^(?:"[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(s, s + 1024))?.[0].trim() || '?';
-        out.push({ ...pos.range(s, s + key.length), severity: 'error', rule: 'duplicate-key', message: `duplicate key \`${key}\`: YAML keeps only the last value, and the API server rejects the object` });
-      } else {
-        broken = true;
-        out.push({ ...pos.range(s, Math.max(en, s + 1)), severity: 'error', rule: 'syntax', message: e.message.split('\n')[0] ?? e.message });
-      }
+      broken = true;
+      out.push({ ...pos.range(s, Math.max(en, s + 1)), severity: 'error', rule: 'syntax', message: clip(e.message.split('\n')[0] ?? e.message, 300) });
     }
-    if (broken || !isMap(doc.contents)) return { findings: out, facts: EMPTY_FACTS };
-    const root = doc.contents as Node;
-    const apiVersion = str(doc, get(doc, root, 'apiVersion'));
-    const kind = str(doc, get(doc, root, 'kind'));
+    if (broken) return { findings: out, facts: EMPTY_FACTS };
+    const root = isMap(doc.contents) ? (doc.contents as Node) : undefined;
+    const apiVersion = root && str(doc, get(doc, root, 'apiVersion'));
+    const kind = root && str(doc, get(doc, root, 'kind'));
+    const isK8s = !!(apiVersion && kind);
+    // One pass for the value, duplicate keys and aliases, whatever the document is.
+    const conv = fastValue ? undefined : documentValue(doc, text, { dropNulls: isK8s, maxAliasNodes: options.maxAliasNodes });
+    for (const p of conv?.problems ?? []) out.push({ ...pos.range(p.start, p.end), severity: 'error', rule: p.rule, message: p.message });
+    if (!root) return { findings: out, facts: EMPTY_FACTS };
     let key: SchemaKey | undefined;
-    let isK8s = false;
     if (apiVersion && kind) {
-      isK8s = true;
       key = k8sSchemaKey(apiVersion, kind);
       if (!key) {
         const served = servedApiVersion(kind);
         // Same group, other version (e.g. apps/v1beta2, autoscaling/v2beta2): a removed API.
         // A different group is someone's CRD that happens to share the kind name: skip it.
         if (served && (apiGroup(served) === apiGroup(apiVersion) || apiGroup(apiVersion) === 'extensions') && options.schema !== false) {
-          out.push({ ...pos.nodeRange(get(doc, root, 'apiVersion')), severity: 'error', rule: 'schema', message: `\`${apiVersion}\` ${kind} is not served by Kubernetes ${KUBERNETES_VERSION}: use \`apiVersion: ${served}\`` });
+          out.push({ ...pos.nodeRange(get(doc, root, 'apiVersion')), severity: 'error', rule: 'schema', message: `\`${clip(apiVersion, 100)}\` ${clip(kind, 100)} is not served by Kubernetes ${KUBERNETES_VERSION}: use \`apiVersion: ${served}\`` });
         }
         return { findings: out, facts: EMPTY_FACTS };
       }
@@ -118,22 +161,18 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
       return { findings: out, facts: EMPTY_FACTS };
     }
 
-    let value: unknown;
-    try {
-      value = fastValue ? fastValue.value : doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
-    } catch (err) {
-      const why = err instanceof ReferenceError ? 'too many alias expansions (a "billion laughs" document?)' : err instanceof Error ? err.message : String(err);
-      out.push({ ...pos.nodeRange(root), severity: 'error', rule: 'syntax', message: `not validated: ${why}` });
+    if (conv?.fatal) {
+      out.push({ ...pos.range(conv.fatal.start, conv.fatal.end), severity: 'error', rule: 'syntax', message: conv.fatal.message });
       return { findings: out, facts: EMPTY_FACTS };
     }
+    // The API server treats `field: null` as unset, so nulls must not fail type checks.
+    const value = fastValue ? (isK8s ? stripNulls(fastValue.value, 0) : fastValue.value) : conv!.value;
 
     if (options.schema !== false) {
       const validate = schemas.validator(key);
-      // The API server treats `field: null` as unset, so nulls must not fail type checks.
-      const input = isK8s ? stripNulls(value, 0) : value;
-      if (validate && !validate(input) && validate.errors) {
+      if (validate && !validate(value) && validate.errors) {
         const docStart = pos.nodeRange(get(doc, root, 'kind') ?? root);
-        for (const p of explain(validate.errors, doc as Document.Parsed, pos, docStart)) {
+        for (const p of explain(validate.errors, doc, pos, docStart)) {
           out.push({ ...p.range, severity: 'error', rule: 'schema', message: p.message });
         }
       }
@@ -151,7 +190,7 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
   }
 
   function optionsKey(o: LintOptions): string {
-    return `${o.schema !== false}|${o.rules !== false}|${o.maxAliasCount ?? 100}`;
+    return `${o.schema !== false}|${o.rules !== false}|${o.maxAliasNodes ?? ''}`;
   }
 
   interface Work {
@@ -161,12 +200,27 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
     stats: LintStats;
     compose: boolean;
     reuse: ReadonlyMap<string, DocResult> | undefined;
+    deadline: number;
+    /** Set when the time budget ran out before the last document. */
+    stoppedAfterMs?: number;
+    started: number;
   }
 
   function begin(prev: DocumentCache | undefined, text: string, file: string, options: LintOptions): Work {
     const chunks = splitDocuments(text);
     const reuse = prev && prev.file === file && prev.optionsKey === optionsKey(options) ? prev.entries : undefined;
-    return { chunks, results: [], entries: new Map(), stats: { documents: chunks.length, reused: 0, validated: 0 }, compose: isComposeFileName(file), reuse };
+    const started = performance.now();
+    const deadline = options.budgetMs !== undefined ? started + options.budgetMs : Infinity;
+    return { chunks, results: [], entries: new Map(), stats: { documents: chunks.length, reused: 0, validated: 0 }, compose: isComposeFileName(file), reuse, deadline, started };
+  }
+
+  /** False once the budget is spent (checked between documents; the caller stops there). */
+  function inBudget(w: Work, i: number): boolean {
+    if (i + 1 >= w.chunks.length || w.deadline === Infinity) return true;
+    const now = performance.now();
+    if (now <= w.deadline) return true;
+    w.stoppedAfterMs = now - w.started;
+    return false;
   }
 
   function step(w: Work, i: number, options: LintOptions): void {
@@ -196,6 +250,7 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
         findings.push(place(f, file, services[serviceIndex]!.offset));
       }
     }
+    if (w.stoppedAfterMs !== undefined) findings.push(tooComplex(file, w.stoppedAfterMs, { checked: w.results.length, total: w.chunks.length }));
     findings.sort((a, b) => a.line - b.line || a.column - b.column);
     return { findings, cache: new DocumentCache(file, optionsKey(options), w.entries, w.stats) };
   }
@@ -206,7 +261,10 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
     },
     lintIncremental(prev, text, file, options = {}) {
       const w = begin(prev, text, file, options);
-      for (let i = 0; i < w.chunks.length; i++) step(w, i, options);
+      for (let i = 0; i < w.chunks.length; i++) {
+        step(w, i, options);
+        if (!inBudget(w, i)) break;
+      }
       return finish(w, file, options);
     },
     async lintYamlAsync(text, file, options = {}, prev) {
@@ -216,6 +274,7 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
       const w = begin(prev, text, file, options);
       for (let i = 0; i < w.chunks.length; i++) {
         step(w, i, options);
+        if (!inBudget(w, i)) break;
         if (performance.now() - sliceStart >= sliceMs) {
           await yieldFn();
           sliceStart = performance.now();
@@ -233,6 +292,7 @@ function shift<T extends Range>(r: T, offset: number): T {
 function place(f: RawFinding, file: string, offset: number): Finding {
   const { fix, ...rest } = f;
   const out: Finding = { file, ...shift(rest, offset) };
+  if (out.message.length > MESSAGE_MAX) out.message = clip(out.message, MESSAGE_MAX);
   if (fix) {
     const moved: Fix = { title: fix.title, edits: fix.edits.map((e) => shift(e, offset)) };
     if (fix.needsInput) moved.needsInput = fix.needsInput;

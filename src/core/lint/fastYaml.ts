@@ -466,10 +466,12 @@ class Run {
     for (; end < eol; end++) {
       const ch = t[end];
       if (ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}' || ch === '#' || ch === ' ') break;
-      if (ch === ':' && (t[end + 1] === ' ' || t[end + 1] === ',' || t[end + 1] === ']' || t[end + 1] === '}')) break;
+      // `:` is an indicator before a space, a flow indicator or the line's end; else part of the
+      // scalar (`image: repo:tag`, `http://x`).
+      if (ch === ':' && (end + 1 >= eol || t[end + 1] === ' ' || t[end + 1] === ',' || t[end + 1] === ']' || t[end + 1] === '}' || t[end + 1] === '[' || t[end + 1] === '{')) break;
     }
     const src = t.slice(k, end);
-    if (!src || PLAIN_START_BAD.test(src) || src.includes(':')) bail();
+    if (!src || PLAIN_START_BAD.test(src)) bail();
     if (!isKey && t[end] === ':') bail(); // an implicit pair inside a sequence
     return this.y.scalar(src, 'PLAIN', k, end, end);
   }

@@ -7,11 +7,11 @@
 import { createEngine, DocumentCache, isComposeFileName } from './engine';
 import type { AsyncLintOptions, Linter, LintStats } from './engine';
 import { KUBERNETES_VERSION } from './schema';
-import type { Finding, Fix, LintOptions } from './types';
-import { TAG_PLACEHOLDER } from './types';
+import type { Finding, LintOptions } from './types';
 
 export * from './types';
 export { lintDockerfile, cudaSatisfies } from './dockerfile';
+export { applyFix, tooComplex } from './fix';
 export { parseQuantity, parseImage, isGpuImage } from './rules';
 export { KUBERNETES_VERSION, DocumentCache, isComposeFileName };
 export type { AsyncLintOptions, Linter, LintStats };
@@ -34,19 +34,4 @@ export function lintIncremental(linter: Linter, prev: DocumentCache | undefined,
 /** Lint without blocking the event loop for more than about one document at a time. */
 export function lintYamlAsync(text: string, file: string, options: AsyncLintOptions & { linter?: Linter } = {}): Promise<{ findings: Finding[]; cache: DocumentCache }> {
   return (options.linter ?? createLinter()).lintYamlAsync(text, file, options);
-}
-
-/**
- * Applies a fix's edits to the text it was computed on. Edits are applied from the end so
- * earlier offsets stay valid; insertions at the same position keep their array order.
- */
-export function applyFix(text: string, fix: Fix, input?: string): string {
-  const starts: number[] = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const off = (line: number, col: number): number => Math.min(text.length, (starts[line - 1] ?? text.length) + col - 1);
-  const edits = fix.edits.map((e, i) => ({ s: off(e.line, e.column), e: off(e.endLine, e.endColumn), t: input !== undefined ? e.newText.split(TAG_PLACEHOLDER).join(input) : e.newText, i }));
-  edits.sort((a, b) => b.s - a.s || b.i - a.i);
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.s) + e.t + out.slice(e.e);
-  return out;
 }

@@ -1,10 +1,14 @@
 // The ML rules over one Kubernetes or compose document. They read the AST (not a JS copy) so every
 // finding and quick-fix edit has exact positions. Cross-document facts (which pods expose which
 // ports, what Services select) are collected here and checked file-wide in index.ts.
-import type { Document, Node, Pair } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Fix, Range, RuleId, Severity, TextEdit } from './types';
 import { TAG_PLACEHOLDER } from './types';
-import { Positions, get, insertIntoMap, insertIntoSeq, isMap, isScalar, itemsOf, keyString, pairsOf, str, stringMap } from './yamlDoc';
+import { scanQuantity } from './quantity';
+import { clip, listed } from './text';
+
+export { scanQuantity };
+import { Positions, get, getPair, insertIntoMap, insertIntoSeq, isMap, isScalar, itemsOf, keyString, pairsOf, str, stringMap } from './yamlDoc';
 
 export interface RawFinding extends Range {
   severity: Severity;
@@ -43,20 +47,12 @@ function add(ctx: Ctx, range: Range, severity: Severity, rule: RuleId, message: 
 
 // ---- Quantities ----
 
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** A Kubernetes resource.Quantity as a number, or undefined when it is not one. */
+/** A Kubernetes resource.Quantity as a number, or undefined when it is not one (surrounding spaces ignored). */
 export function parseQuantity(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
-  const m = QUANTITY.exec(v.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]) * (m[2] ? 10 ** Number(m[2]) : 1);
-  return base * (m[3] ? (SUFFIX[m[3]] ?? 1) : 1);
+  const q = scanQuantity(v.trim());
+  return q !== undefined && Number.isFinite(q) ? q : undefined;
 }
 
 const isGpuResource = (name: string): boolean => /(^|\/)gpu$/.test(name);
@@ -108,8 +104,8 @@ function checkImage(ctx: Ctx, node: Node | undefined, where: string): void {
     fix = { title: 'Pin image tag…', edits: [edit], needsInput: 'tag' };
   }
   const msg = ref.tag
-    ? `image \`${image}\`${where} uses the \`latest\` tag: pin a version so every node runs the same build`
-    : `image \`${image}\`${where} has no tag, which means \`latest\`: pin a version so every node runs the same build`;
+    ? `image \`${clip(image)}\`${where} uses the \`latest\` tag: pin a version so every node runs the same build`
+    : `image \`${clip(image)}\`${where} has no tag, which means \`latest\`: pin a version so every node runs the same build`;
   add(ctx, ctx.pos.nodeRange(node), 'warning', 'image-latest', msg, fix);
 }
 
@@ -187,8 +183,8 @@ function checkSelector(ctx: Ctx, selector: Node | undefined, templateMeta: Node 
     const have = labels.get(k);
     if (have?.value === value) continue;
     bad.push({ key: k, pair });
-    const got = have ? `has \`${k}: ${have.value}\`` : `has no \`${k}\` label`;
-    add(ctx, pairRange(pos, pair), 'error', 'selector-mismatch', `selector \`${k}: ${value}\` does not match the pod template, which ${got}; the API server rejects this`, undefined);
+    const got = have ? `has \`${clip(k, 100)}: ${clip(have.value, 100)}\`` : `has no \`${clip(k, 100)}\` label`;
+    add(ctx, pairRange(pos, pair), 'error', 'selector-mismatch', `selector \`${clip(k, 100)}: ${clip(value, 100)}\` does not match the pod template, which ${got}; the API server rejects this`, undefined);
   }
   if (bad.length) {
     const fix = alignLabelsFix(ctx, bad, labels, labelsNode, templateMeta);
@@ -206,7 +202,7 @@ function checkSelector(ctx: Ctx, selector: Node | undefined, templateMeta: Node 
       : op === 'Exists' ? have !== undefined
       : op === 'DoesNotExist' ? have === undefined
       : true;
-    if (!ok) add(ctx, pos.nodeRange(e), 'error', 'selector-mismatch', `selector expression \`${key} ${op}${values.length ? ` (${values.join(', ')})` : ''}\` does not match the pod template's labels`);
+    if (!ok) add(ctx, pos.nodeRange(e), 'error', 'selector-mismatch', `selector expression \`${clip(key, 100)} ${clip(op, 20)}${values.length ? ` (${listed(values)})` : ''}\` does not match the pod template's labels`);
   }
 }
 
@@ -221,24 +217,63 @@ function sourceText(pos: Positions, node: Node | undefined | null): string | und
   return r ? pos.source.slice(r[0], r[1]).trim() : undefined;
 }
 
+/** A scalar's source when it is one line (safe to copy into another line of YAML). */
+function oneLineSource(pos: Positions, node: Node | undefined | null): string | undefined {
+  const t = sourceText(pos, node);
+  return t && isScalar(node) && !t.includes('\n') && !/^[|>]/.test(t) ? t : undefined;
+}
+
 function alignLabelsFix(ctx: Ctx, bad: { key: string; pair: Pair<Node, Node> }[], labels: Map<string, { pair: Pair<Node, Node> }>, labelsNode: Node | undefined, meta: Node | undefined): Fix | undefined {
-  const { pos } = ctx;
+  const { doc, pos } = ctx;
   const edits: TextEdit[] = [];
   const missing: string[] = [];
   for (const { key, pair } of bad) {
-    const want = sourceText(pos, pair.value);
-    if (!want) return undefined;
+    const want = oneLineSource(pos, pair.value);
+    const keyText = oneLineSource(pos, pair.key);
+    if (!want || !keyText) return undefined;
     const have = labels.get(key);
     const r = have?.pair.value?.range;
     if (have && r) edits.push(pos.edit(r[0], r[1], want));
-    else missing.push(`${sourceText(pos, pair.key) ?? key}: ${want}`);
+    else missing.push(`${keyText}: ${want}`);
   }
   if (missing.length) {
-    const e = isMap(labelsNode) ? insertIntoMap(pos, labelsNode, missing) : insertIntoMap(pos, meta, ['labels:', ...missing.map((l) => `  ${l}`)]);
+    let e: TextEdit | undefined;
+    const labelsPair = getPair(doc, meta, 'labels');
+    if (isMap(labelsNode) && labelsNode.flow) e = rewriteFlowMap(pos, labelsNode, missing);
+    else if (isMap(labelsNode)) e = insertIntoMap(pos, labelsNode, missing);
+    else if (labelsPair) e = fillEmptyValue(pos, labelsPair, missing);
+    else e = insertIntoMap(pos, meta, ['labels:', ...missing.map((l) => `  ${l}`)]);
     if (!e) return undefined;
     edits.push(e);
   }
   return { title: 'Align pod template labels with the selector', edits };
+}
+
+/** `labels: {a: b}` + missing entries → one flow map with all of them (only for one-line scalar entries). */
+function rewriteFlowMap(pos: Positions, map: Node, missing: string[]): TextEdit | undefined {
+  const r = map.range;
+  if (!r || !isMap(map)) return undefined;
+  const parts: string[] = [];
+  for (const p of (map as YAMLMap<Node, Node>).items) {
+    const k = oneLineSource(pos, p.key);
+    const v = p.value === null ? '' : oneLineSource(pos, p.value);
+    if (!k || v === undefined) return undefined;
+    parts.push(v ? `${k}: ${v}` : k);
+  }
+  return pos.edit(r[0], r[1], `{${[...parts, ...missing].join(', ')}}`);
+}
+
+/** `key:` / `key: ~` / `key: null` in a block map → `key:` followed by the given entries, indented under it. */
+function fillEmptyValue(pos: Positions, pair: Pair<Node, Node>, entries: string[]): TextEdit | undefined {
+  const k = pair.key?.range;
+  const v = pair.value;
+  if (!k || (v !== null && !(isScalar(v) && v.value === null))) return undefined;
+  const end = v?.range ? v.range[1] : k[1];
+  const between = pos.source.slice(k[1], end);
+  // Only the plain layouts: `key:` then spaces and the null itself, on the key's line.
+  if (!/^[ \t]*:[ \t]*(?:~|null|Null|NULL)?$/.test(between)) return undefined;
+  const indent = ' '.repeat(pos.column(k[0]) + 2);
+  return pos.edit(k[1], end, `:\n${entries.map((l) => indent + l).join('\n')}`);
 }
 
 function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: boolean; resourcesExpected: boolean; kserve?: boolean }): void {
@@ -257,7 +292,7 @@ function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: bool
   }
   for (const c of containers) {
     const anchor = get(doc, c, 'name') ?? get(doc, c, 'image') ?? c;
-    const name = str(doc, get(doc, c, 'name')) ?? '?';
+    const name = clip(str(doc, get(doc, c, 'name')) ?? '?', 100);
     const resources = get(doc, c, 'resources');
     if (opts.resourcesExpected && !get(doc, resources, 'requests') && !get(doc, resources, 'limits')) {
       add(ctx, pos.nodeRange(anchor), 'warning', 'missing-resources', `container \`${name}\` sets no resource requests or limits: the scheduler cannot reserve memory for the model and the pod is evicted first under pressure`);
@@ -265,12 +300,12 @@ function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: bool
     const ports = itemsOf(doc, get(doc, c, 'ports'));
     if (opts.serving && ports.length && !get(doc, c, 'readinessProbe')) {
       const alsoLive = get(doc, c, 'livenessProbe') ? '' : ' (nor a livenessProbe)';
-      add(ctx, pos.nodeRange(anchor), 'warning', 'missing-probes', `container \`${name}\` serves port ${ports.map((p) => str(doc, get(doc, p, 'containerPort')) ?? '?').join(', ')} but has no readinessProbe${alsoLive}: it receives traffic before the model has loaded`);
+      add(ctx, pos.nodeRange(anchor), 'warning', 'missing-probes', `container \`${name}\` serves port ${listed(ports.map((p) => str(doc, get(doc, p, 'containerPort')) ?? '?'))} but has no readinessProbe${alsoLive}: it receives traffic before the model has loaded`);
     }
     const image = str(doc, get(doc, c, 'image'));
     const gpu = requestsGpu(doc, resources);
     if (image && isGpuImage(image) && !gpu) {
-      add(ctx, pos.nodeRange(get(doc, c, 'image')), 'warning', 'gpu-image-without-gpu', `image \`${image}\` is built for CUDA but container \`${name}\` requests no GPU (set \`nvidia.com/gpu\` in resources.limits): it will run on CPU or fail to find a device`);
+      add(ctx, pos.nodeRange(get(doc, c, 'image')), 'warning', 'gpu-image-without-gpu', `image \`${clip(image)}\` is built for CUDA but container \`${name}\` requests no GPU (set \`nvidia.com/gpu\` in resources.limits): it will run on CPU or fail to find a device`);
     }
     if (gpu && looksPyTorch(doc, c, image) && !hasShm(doc, podSpec, c)) {
       add(ctx, pos.nodeRange(anchor), 'info', 'shm-missing', `PyTorch GPU container \`${name}\` has no memory-backed /dev/shm: DataLoader workers and NCCL outgrow the 64 MiB default; mount an emptyDir with \`medium: Memory\` at /dev/shm`, shmFix(ctx, podSpec, c));
@@ -280,7 +315,7 @@ function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: bool
 
 function containerLabel(doc: Document.Parsed, c: Node): string {
   const n = str(doc, get(doc, c, 'name'));
-  return n ? ` (container \`${n}\`)` : '';
+  return n ? ` (container \`${clip(n, 100)}\`)` : '';
 }
 
 function requestsGpu(doc: Document.Parsed, resources: Node | undefined): boolean {
@@ -305,11 +340,24 @@ function hasShm(doc: Document.Parsed, podSpec: Node, c: Node): boolean {
   for (const v of itemsOf(doc, get(doc, podSpec, 'volumes'))) {
     if (str(doc, get(doc, v, 'emptyDir', 'medium')) === 'Memory') memoryVolumes.add(str(doc, get(doc, v, 'name')) ?? '');
   }
-  return itemsOf(doc, get(doc, c, 'volumeMounts')).some((m) => str(doc, get(doc, m, 'mountPath'))?.replace(/\/+$/, '') === '/dev/shm' && memoryVolumes.has(str(doc, get(doc, m, 'name')) ?? ''));
+  return shmMounts(doc, c).some((m) => memoryVolumes.has(str(doc, get(doc, m, 'name')) ?? ''));
+}
+
+/** The container's volume mounts at /dev/shm (trailing slashes ignored). */
+function shmMounts(doc: Document.Parsed, c: Node): Node[] {
+  return itemsOf(doc, get(doc, c, 'volumeMounts')).filter((m) => {
+    let p = str(doc, get(doc, m, 'mountPath')) ?? '';
+    let end = p.length;
+    while (end > 1 && p.charCodeAt(end - 1) === 47) end--;
+    p = p.slice(0, end);
+    return p === '/dev/shm';
+  });
 }
 
 function shmFix(ctx: Ctx, podSpec: Node, c: Node): Fix | undefined {
   const { doc, pos } = ctx;
+  // Something is mounted at /dev/shm already (not memory-backed): a second mount there is invalid.
+  if (shmMounts(doc, c).length) return undefined;
   const volumes = get(doc, podSpec, 'volumes');
   const names = new Set(itemsOf(doc, volumes).map((v) => str(doc, get(doc, v, 'name')) ?? ''));
   let name = 'dshm';
@@ -326,12 +374,23 @@ function shmFix(ctx: Ctx, podSpec: Node, c: Node): Fix | undefined {
   return { title: 'Add a memory-backed /dev/shm volume', edits: [mountEdit, volumeEdit] };
 }
 
+function isWholeQuantity(raw: unknown): boolean {
+  if (typeof raw === 'number') return Number.isInteger(raw);
+  const t = String(raw).trim();
+  if (!t) return false;
+  let i = t[0] === '+' ? 1 : 0;
+  if (i >= t.length) return false;
+  for (; i < t.length; i++) if (t.charCodeAt(i) < 48 || t.charCodeAt(i) > 57) return false;
+  return true;
+}
+
 function checkResources(ctx: Ctx, resources: Node | undefined, container: Node): void {
   const { doc, pos } = ctx;
   if (!resources) return;
   const requests = get(doc, resources, 'requests');
   const limits = get(doc, resources, 'limits');
   const limitPairs = new Map(pairsOf(doc, limits).map((p) => [keyString(p) ?? '', p] as const));
+  const fractional = new Set<string>();
   for (const [section, node] of [['requests', requests], ['limits', limits]] as const) {
     for (const p of pairsOf(doc, node)) {
       const k = keyString(p);
@@ -339,12 +398,12 @@ function checkResources(ctx: Ctx, resources: Node | undefined, container: Node):
       const raw = p.value.value;
       const q = parseQuantity(raw);
       if (q === undefined) continue;
-      const whole = typeof raw === 'number' ? Number.isInteger(raw) : /^\+?\d+$/.test(String(raw).trim());
-      if (!whole) {
+      if (!isWholeQuantity(raw)) {
+        fractional.add(k);
         const up = Math.max(1, Math.ceil(q - 1e-9));
         const r = p.value.range;
-        const fix: Fix | undefined = r ? { title: `Round \`${k}\` up to ${up}`, edits: [pos.edit(r[0], r[1], String(up))] } : undefined;
-        add(ctx, pos.nodeRange(p.value), 'error', 'gpu-fractional', `\`${k}\` ${section} must be a whole number of GPUs, got ${sourceText(pos, p.value) ?? String(raw)}; GPUs cannot be shared by fractions (use MIG or time-slicing profiles instead)`, fix);
+        const fix: Fix | undefined = r ? { title: `Round \`${clip(k, 100)}\` up to ${up}`, edits: [pos.edit(r[0], r[1], String(up))] } : undefined;
+        add(ctx, pos.nodeRange(p.value), 'error', 'gpu-fractional', `\`${clip(k, 100)}\` ${section} must be a whole number of GPUs, got ${clip(sourceText(pos, p.value) ?? String(raw), 60)}; GPUs cannot be shared by fractions (use MIG or time-slicing profiles instead)`, fix);
       }
     }
   }
@@ -354,49 +413,125 @@ function checkResources(ctx: Ctx, resources: Node | undefined, container: Node):
     const req = parseQuantity(p.value.value);
     const lim = limitPairs.get(k);
     const limQ = lim && isScalar(lim.value) ? parseQuantity(lim.value.value) : undefined;
-    const reqSrc = sourceText(pos, p.value) ?? String(p.value.value);
+    const reqSrc = clip(sourceText(pos, p.value) ?? String(p.value.value), 60);
     if (isGpuResource(k)) {
-      if (req === undefined || (limQ !== undefined && limQ === req)) continue;
+      // A fractional side is already an error (with its own fix): comparing it with the other side
+      // says nothing new, and rounding one side would only trade one error for another.
+      if (req === undefined || (lim && fractional.has(k)) || (limQ !== undefined && limQ === req)) continue;
       const msg = lim
-        ? `\`${k}\` request ${reqSrc} differs from its limit ${sourceText(pos, lim.value) ?? '?'}: extended resources like GPUs need requests equal to limits`
-        : `\`${k}\` is requested (${reqSrc}) without a limit: GPUs must be set in limits (requests default to limits), or in both with equal values`;
-      add(ctx, pos.nodeRange(p.key), 'error', 'gpu-request-mismatch', msg, gpuLimitFix(ctx, resources, limits, lim, k, reqSrc, container));
+        ? `\`${clip(k, 100)}\` request ${reqSrc} differs from its limit ${clip(sourceText(pos, lim.value) ?? '?', 60)}: extended resources like GPUs need requests equal to limits`
+        : `\`${clip(k, 100)}\` is requested (${reqSrc}) without a limit: GPUs must be set in limits (requests default to limits), or in both with equal values`;
+      add(ctx, pos.nodeRange(p.key), 'error', 'gpu-request-mismatch', msg, gpuLimitFix(ctx, resources, limits, lim, p, container));
       continue;
     }
     if (req !== undefined && limQ !== undefined && req > limQ) {
-      add(ctx, pos.nodeRange(p.value), 'error', 'requests-exceed-limits', `\`${k}\` request ${reqSrc} exceeds its limit ${sourceText(pos, lim?.value) ?? '?'}; the API server rejects requests above limits`);
+      add(ctx, pos.nodeRange(p.value), 'error', 'requests-exceed-limits', `\`${clip(k, 100)}\` request ${reqSrc} exceeds its limit ${clip(sourceText(pos, lim?.value) ?? '?', 60)}; the API server rejects requests above limits`);
     }
   }
 }
 
-function gpuLimitFix(ctx: Ctx, resources: Node, limits: Node | undefined, lim: Pair<Node, Node> | undefined, key: string, value: string, _container: Node): Fix | undefined {
-  const { pos } = ctx;
+function gpuLimitFix(ctx: Ctx, resources: Node, limits: Node | undefined, lim: Pair<Node, Node> | undefined, request: Pair<Node, Node>, _container: Node): Fix | undefined {
+  const { doc, pos } = ctx;
+  const raw = isScalar(request.value) ? request.value.value : undefined;
+  const q = parseQuantity(raw);
+  // A fractional request gets a whole limit: copying 0.5 would only move the error to the limit.
+  const value = q !== undefined && !isWholeQuantity(raw) ? String(Math.max(1, Math.ceil(q - 1e-9))) : oneLineSource(pos, request.value);
+  const keyText = oneLineSource(pos, request.key);
+  if (!value || !keyText) return undefined;
   let edit: TextEdit | undefined;
   const r = lim?.value?.range;
+  const limitsPair = getPair(doc, resources, 'limits');
   if (lim && r) edit = pos.edit(r[0], r[1], value);
-  else if (limits) edit = insertIntoMap(pos, limits, [`${key}: ${value}`]);
-  else edit = insertIntoMap(pos, resources, ['limits:', `  ${key}: ${value}`]);
-  return edit ? { title: `Set the \`${key}\` limit to ${value}`, edits: [edit] } : undefined;
+  else if (isMap(limits) && limits.flow) edit = rewriteFlowMap(pos, limits, [`${keyText}: ${value}`]);
+  else if (isMap(limits)) edit = insertIntoMap(pos, limits, [`${keyText}: ${value}`]);
+  else if (limitsPair) edit = fillEmptyValue(pos, limitsPair, [`${keyText}: ${value}`]);
+  else if (isMap(resources) && resources.flow) edit = undefined;
+  else edit = insertIntoMap(pos, resources, ['limits:', `  ${keyText}: ${value}`]);
+  return edit ? { title: `Set the \`${clip(keyString(request) ?? keyText, 100)}\` limit to ${value}`, edits: [edit] } : undefined;
 }
 
-/** Service targetPorts against the ports of the pods they select, in this file. */
+/** At most this many label comparisons for the whole file's port check (the rule is a warning; it gives up quietly). */
+const PORT_CHECK_BUDGET = 2_000_000;
+
+/**
+ * Service targetPorts against the ports of the pods they select, in this file. Pods are grouped by
+ * namespace and label set and indexed by each `key=value`; a Service looks only at the groups
+ * holding its rarest selector pair, and Services with the same selector share one answer.
+ */
 export function checkPorts(services: ServiceFacts[], pods: PodFacts[]): (RawFinding & { serviceIndex: number })[] {
   const out: (RawFinding & { serviceIndex: number })[] = [];
+  if (!services.length || !pods.length) return out;
+  interface Group {
+    labels: Record<string, string>;
+    numbers: Set<number>;
+    names: Set<string>;
+  }
+  const groups = new Map<string, Group>();
+  const index = new Map<string, Group[]>();
+  for (const p of pods) {
+    const entries = Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const id = JSON.stringify([p.namespace, entries]);
+    let g = groups.get(id);
+    if (!g) {
+      g = { labels: p.labels, numbers: new Set(), names: new Set() };
+      groups.set(id, g);
+      for (const [k, v] of entries) {
+        const key = JSON.stringify([p.namespace, k, v]);
+        const list = index.get(key);
+        if (list) list.push(g);
+        else index.set(key, [g]);
+      }
+    }
+    for (const port of p.ports) {
+      if (port.containerPort !== undefined) g.numbers.add(port.containerPort);
+      if (port.name) g.names.add(port.name);
+    }
+  }
+  let budget = PORT_CHECK_BUDGET;
+  const answers = new Map<string, Group[] | undefined>();
+  const matching = (svc: ServiceFacts, sel: [string, string][]): Group[] | undefined => {
+    const id = JSON.stringify([svc.namespace, [...sel].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+    if (answers.has(id)) return answers.get(id);
+    let rarest: Group[] | undefined;
+    for (const [k, v] of sel) {
+      const list = index.get(JSON.stringify([svc.namespace, k, v]));
+      if (!list) {
+        rarest = [];
+        break;
+      }
+      if (!rarest || list.length < rarest.length) rarest = list;
+    }
+    let result: Group[] | undefined = [];
+    if (rarest && rarest.length) {
+      budget -= rarest.length * sel.length;
+      result = budget < 0 ? undefined : rarest.filter((g) => sel.every(([k, v]) => g.labels[k] === v));
+    }
+    answers.set(id, result);
+    return result;
+  };
   services.forEach((svc, serviceIndex) => {
     const sel = Object.entries(svc.selector);
     if (!sel.length) return;
-    const matched = pods.filter((p) => p.namespace === svc.namespace && sel.every(([k, v]) => p.labels[k] === v));
-    const ports = matched.flatMap((p) => p.ports);
+    const matched = matching(svc, sel);
     // Pods that declare no ports may still listen: containerPort is informational, so stay quiet.
-    if (!matched.length || !ports.length) return;
+    if (!matched || !matched.length || matched.every((g) => !g.numbers.size && !g.names.size)) return;
     for (const sp of svc.ports) {
-      const ok = typeof sp.target === 'number' ? ports.some((p) => p.containerPort === sp.target) : ports.some((p) => p.name === sp.target);
+      const target = sp.target;
+      const ok = typeof target === 'number' ? matched.some((g) => g.numbers.has(target)) : matched.some((g) => g.names.has(target));
       if (ok) continue;
-      const selText = sel.map(([k, v]) => `${k}: ${v}`).join(', ');
+      const selText = listed(sel.map(([k, v]) => `${k}: ${v}`), 5);
+      const numbers = new Set<string>();
+      const names = new Set<string>();
+      for (const g of matched) {
+        for (const n of g.numbers) if (numbers.size <= 10) numbers.add(String(n));
+        for (const n of g.names) if (names.size <= 10) names.add(n);
+        if (numbers.size > 10 && names.size > 10) break;
+      }
+      const some = (xs: Set<string>): string => (xs.size > 10 ? `${listed([...xs].slice(0, 10))}, …` : listed([...xs]));
       const message =
-        typeof sp.target === 'number'
-          ? `targetPort ${sp.target} is not a containerPort of the pods this Service selects (\`${selText}\` exposes ${[...new Set(ports.map((p) => p.containerPort).filter((x) => x !== undefined))].join(', ') || 'no numbered port'})`
-          : `targetPort \`${sp.target}\` names no container port of the pods this Service selects (\`${selText}\` has named ports: ${ports.map((p) => p.name).filter(Boolean).join(', ') || 'none'})`;
+        typeof target === 'number'
+          ? `targetPort ${target} is not a containerPort of the pods this Service selects (\`${selText}\` exposes ${some(numbers) || 'no numbered port'})`
+          : `targetPort \`${clip(target, 100)}\` names no container port of the pods this Service selects (\`${selText}\` has named ports: ${some(names) || 'none'})`;
       out.push({ ...sp.range, severity: 'warning', rule: 'port-mismatch', message, serviceIndex });
     }
   });
@@ -412,10 +547,10 @@ export function checkCompose(doc: Document.Parsed, pos: Positions): RawFinding[]
     const name = keyString(p) ?? '?';
     const imageNode = get(doc, svc, 'image');
     // With `build:`, `image:` only names the result; `latest` there is normal.
-    if (!get(doc, svc, 'build')) checkImage(ctx, imageNode, ` (service \`${name}\`)`);
+    if (!get(doc, svc, 'build')) checkImage(ctx, imageNode, ` (service \`${clip(name, 100)}\`)`);
     const image = str(doc, imageNode);
     if (image && isGpuImage(image) && !composeRequestsGpu(doc, svc)) {
-      add(ctx, pos.nodeRange(imageNode), 'warning', 'gpu-image-without-gpu', `image \`${image}\` is built for CUDA but service \`${name}\` reserves no GPU (add \`gpus: all\` or deploy.resources.reservations.devices with capabilities [gpu])`);
+      add(ctx, pos.nodeRange(imageNode), 'warning', 'gpu-image-without-gpu', `image \`${clip(image)}\` is built for CUDA but service \`${clip(name, 100)}\` reserves no GPU (add \`gpus: all\` or deploy.resources.reservations.devices with capabilities [gpu])`);
     }
   }
   return ctx.out;

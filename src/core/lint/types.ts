@@ -17,7 +17,9 @@ export type RuleId =
   | 'port-mismatch'
   | 'gpu-image-without-gpu'
   | 'shm-missing'
-  | 'cuda-mismatch';
+  | 'cuda-mismatch'
+  /** The file could not be checked within its time budget (editor only). */
+  | 'too-complex';
 
 /** 1-based line and column; the end is exclusive (the column just after the last character). */
 export interface Range {
@@ -59,8 +61,13 @@ export interface LintOptions {
   schema?: boolean;
   /** Report the ML rules (default true). */
   rules?: boolean;
-  /** Alias expansions allowed per document before it is treated as an attack (default 100). */
-  maxAliasCount?: number;
+  /**
+   * Stop starting new documents after this many milliseconds and report the file as too complex
+   * (the editor's budget; a stuck document is stopped by terminating the lint worker instead).
+   */
+  budgetMs?: number;
+  /** Nodes that alias expansion may add to one document before it is treated as an attack (default 100,000). */
+  maxAliasNodes?: number;
 }
 
 /** Versions pinned in the project's dependencies (exact versions, e.g. "2.3.1"). */

@@ -1,8 +1,9 @@
 // One YAML document of a (possibly multi-document) file: its AST with positions, helpers to walk
 // it the way Kubernetes reads it (aliases resolved, `<<` merge keys honoured), and helpers that
 // turn offsets into 1-based ranges and build insertion edits for quick fixes.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { Composer, Document, Parser, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { CST, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { LineIndex } from './text';
 import type { Range, TextEdit } from './types';
 
 /** A document's text and where it starts in the file (0-based line index). */
@@ -46,27 +47,76 @@ export function splitDocuments(text: string): Chunk[] {
 
 export interface ParsedDoc {
   doc: Document.Parsed;
-  lines: LineCounter;
   text: string;
 }
 
-export function parseChunk(text: string): ParsedDoc {
-  const lines = new LineCounter();
-  // merge: Kubernetes manifests are read as YAML 1.1 by sigs.k8s.io/yaml, which honours `<<`.
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
-  return { doc, lines, text };
+/** Deeper documents are reported, not composed: yaml composes recursively, and a stack overflow's place depends on the JIT. */
+export const MAX_NESTING = 256;
+
+export class TooDeep extends Error {
+  constructor(readonly depth: number, readonly offset: number) {
+    super(`nested more than ${MAX_NESTING} levels deep: not read`);
+  }
 }
 
-/** Positions inside one chunk (lines relative to the chunk's first line). */
+/** Nesting depth of a CST (iteratively: the CST itself comes from yaml's non-recursive parser). */
+function cstDepth(tokens: readonly CST.Token[]): { depth: number; offset: number } {
+  let max = 0;
+  let offset = 0;
+  const stack: [unknown, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length) {
+    const [t, d] = stack.pop()!;
+    if (!t || typeof t !== 'object') continue;
+    const tok = t as { type?: string; value?: unknown; items?: { key?: unknown; value?: unknown }[]; offset?: number };
+    let next = d;
+    if (tok.type === 'block-map' || tok.type === 'block-seq' || tok.type === 'flow-collection') {
+      next = d + 1;
+      if (next > max) {
+        max = next;
+        offset = tok.offset ?? 0;
+        if (max > MAX_NESTING) break;
+      }
+      for (const it of tok.items ?? []) {
+        stack.push([it.key, next]);
+        stack.push([it.value, next]);
+      }
+    } else if (tok.type === 'document') stack.push([tok.value, d]);
+  }
+  return { depth: max, offset };
+}
+
+/** Parses one document (a chunk of the stream). Throws TooDeep for documents nested beyond MAX_NESTING. */
+export function parseChunk(text: string): ParsedDoc {
+  const tokens = [...new Parser().parse(text)];
+  const { depth, offset } = cstDepth(tokens);
+  if (depth > MAX_NESTING) throw new TooDeep(depth, offset);
+  // merge: Kubernetes manifests are read as YAML 1.1 by sigs.k8s.io/yaml, which honours `<<`.
+  // uniqueKeys: false — yaml's own check is quadratic in a map's size; value.ts checks in one pass.
+  const composer = new Composer({ merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  let doc: Document.Parsed | undefined;
+  for (const d of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = d as Document.Parsed;
+    else {
+      // As parseDocument does: a chunk holds one document unless `...` ended it early.
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return { doc: doc ?? (new Document(null, { merge: true, uniqueKeys: false }) as unknown as Document.Parsed), text };
+}
+
+/** Positions inside one chunk (lines relative to the chunk's first line), computed from its text. */
 export class Positions {
-  constructor(
-    private readonly lines: LineCounter,
-    private readonly text: string,
-  ) {}
+  private readonly lines: LineIndex;
+
+  constructor(private readonly text: string) {
+    this.lines = new LineIndex(text);
+  }
 
   range(start: number, end: number): Range {
-    const s = this.lines.linePos(Math.max(0, Math.min(start, this.text.length)));
-    const e = this.lines.linePos(Math.max(start, Math.min(end, this.text.length)));
+    const a = Math.max(0, Math.min(start, this.text.length));
+    const s = this.lines.position(a);
+    const e = this.lines.position(Math.max(a, Math.min(end, this.text.length)));
     return { line: s.line, column: s.col, endLine: e.line, endColumn: e.col };
   }
 
@@ -107,10 +157,39 @@ export class Positions {
 
 // ---- Walking the AST the way the API server reads it ----
 
+// Alias → the node it names, for a whole document in one walk. yaml's Alias.resolve walks the
+// entire document on every call: quadratic for a document with many aliases.
+const aliasTargets = new WeakMap<object, Map<unknown, Node>>();
+
+function targetsOf(doc: Document.Parsed): Map<unknown, Node> {
+  let m = aliasTargets.get(doc);
+  if (m) return m;
+  const targets = new Map<unknown, Node>();
+  const anchors = new Map<string, Node>();
+  // Pre-order, keys before values: the order in which YAML defines "the last anchor before".
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || typeof n !== 'object') continue;
+    if (isAlias(n)) {
+      const t = anchors.get(n.source);
+      if (t) targets.set(n, t);
+      continue;
+    }
+    const anchor = (n as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, n as Node);
+    if (isPair(n)) stack.push(n.value, n.key);
+    else if (isMap(n) || isSeq(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+  }
+  m = targets;
+  aliasTargets.set(doc, m);
+  return m;
+}
+
 export function deref(doc: Document.Parsed, node: unknown, depth = 0): Node | undefined {
   if (isAlias(node)) {
     if (depth > 32) return undefined;
-    return deref(doc, node.resolve(doc), depth + 1);
+    return deref(doc, targetsOf(doc).get(node), depth + 1);
   }
   return isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
 }
@@ -125,12 +204,45 @@ export function keyString(pair: Pair): string | undefined {
   return undefined;
 }
 
+// Maps with many keys get an index on first lookup, so that looking up every key of a big map
+// (schema errors on each of 40,000 keys) stays linear. The AST is not edited after parsing.
+const INDEX_MIN = 16;
+interface KeyIndex {
+  first: Map<string, Pair<Node, Node>>;
+  merges: Pair<Node, Node>[];
+}
+const keyIndexes = new WeakMap<object, KeyIndex>();
+
+function keyIndex(m: YAMLMap<Node, Node>): KeyIndex {
+  let idx = keyIndexes.get(m);
+  if (!idx) {
+    idx = { first: new Map(), merges: [] };
+    for (const p of m.items) {
+      const k = keyString(p);
+      if (k === undefined) continue;
+      if (k === '<<') idx.merges.push(p);
+      if (!idx.first.has(k)) idx.first.set(k, p);
+    }
+    keyIndexes.set(m, idx);
+  }
+  return idx;
+}
+
 /** The pair for `key`, looking through `<<` merges (own keys win, as in YAML 1.1). */
 export function getPair(doc: Document.Parsed, map: Node | undefined, key: string, depth = 0): Pair<Node, Node> | undefined {
   if (!isMap(map) || depth > 16) return undefined;
   const m = map as YAMLMap<Node, Node>;
-  for (const p of m.items) if (keyString(p) === key) return p;
-  for (const p of m.items) {
+  let merges: Pair<Node, Node>[];
+  if (m.items.length >= INDEX_MIN) {
+    const idx = keyIndex(m);
+    const own = idx.first.get(key);
+    if (own) return own;
+    merges = idx.merges;
+  } else {
+    for (const p of m.items) if (keyString(p) === key) return p;
+    merges = m.items;
+  }
+  for (const p of merges) {
     if (keyString(p) !== '<<') continue;
     const v = deref(doc, p.value);
     const sources = isSeq(v) ? v.items.map((x) => deref(doc, x)) : [v];
@@ -155,9 +267,9 @@ export function get(doc: Document.Parsed, node: Node | undefined, ...path: (stri
   return cur;
 }
 
-export function pairsOf(doc: Document.Parsed, node: Node | undefined): Pair<Node, Node>[] {
+export function pairsOf(doc: Document.Parsed, node: Node | undefined, depth = 0): Pair<Node, Node>[] {
   const n = deref(doc, node);
-  if (!isMap(n)) return [];
+  if (!isMap(n) || depth > 16) return [];
   const own = (n as YAMLMap<Node, Node>).items;
   if (!own.some((p) => keyString(p) === '<<')) return own;
   const seen = new Set<string>();
@@ -172,7 +284,7 @@ export function pairsOf(doc: Document.Parsed, node: Node | undefined): Pair<Node
     if (keyString(p) !== '<<') continue;
     const v = deref(doc, p.value);
     for (const s of isSeq(v) ? v.items : [v]) {
-      for (const q of pairsOf(doc, deref(doc, s))) {
+      for (const q of pairsOf(doc, deref(doc, s), depth + 1)) {
         const k = keyString(q);
         if (k !== undefined && !seen.has(k)) {
           seen.add(k);

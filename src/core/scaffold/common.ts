@@ -1,11 +1,10 @@
 // Pieces shared by every runtime: file actions, artifact mounts, resources, compose, Kubernetes.
 import type { Artifact } from '../detect/types';
+import { dockerfileText, dockerignorePattern, runSteps, shellWord } from './escape';
 import { render, type TemplateContext, type TemplateValue } from './render';
 import type { TemplateSource } from './templates';
 import type { FileAction, PlannedFile, ScaffoldOutputs } from './types';
-
-/** YAML/JSON scalar quoting: JSON strings are valid YAML 1.2 double-quoted scalars. */
-export const q = (s: string): string => JSON.stringify(s);
+import { renderYaml } from './yamlRender';
 
 export function posixDirname(p: string): string {
   const i = p.lastIndexOf('/');
@@ -16,8 +15,19 @@ export function posixBasename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
+/**
+ * Renders a template by its format. YAML templates are filled as data (yamlRender.ts). Every other
+ * output is line-oriented (Dockerfile, .dockerignore, properties, pbtxt, Python): there a value
+ * with a line break could start a new instruction or statement, so such a value is refused. The
+ * per-instruction quoting (escape.ts) happens before, in code; this is the backstop that also
+ * holds for a user's own template overrides.
+ */
 export function renderTemplate(t: TemplateSource, name: string, ctx: TemplateContext): string {
-  return render(t.read(name), ctx, name, (partial) => t.read(partial));
+  const partials = (partial: string): string => t.read(partial);
+  if (/\.ya?ml\.tmpl$/.test(name)) return renderYaml(t.read(name), ctx, name, partials);
+  return render(t.read(name), ctx, name, partials, {
+    value: (v, key, template) => (typeof v === 'string' ? dockerfileText(`the value of {{${key}}} in ${template}`, v) : String(v)),
+  });
 }
 
 export function fileAction(
@@ -48,11 +58,17 @@ export class FileSet {
 
 // ---------------------------------------------------------------- model artifacts
 
+/** A read-only bind mount in compose's long syntax (no `src:dst:mode` string to split on colons). */
+export interface BindMount {
+  /** Relative to the compose file, `./` first. */
+  source: string;
+  target: string;
+}
+
 export interface ModelMount {
   /** Folder the artifacts share, relative to the project ('' = project root). */
   root: string;
-  /** Compose volume strings (`./models:/models:ro`). */
-  composeVolumes: string[];
+  composeVolumes: BindMount[];
   /** Shell command that points the code's own paths at /models (run as root in the image). */
   links: string | null;
   /** Container path of each artifact when mounted. */
@@ -71,10 +87,6 @@ function commonDir(paths: string[]): string {
   return first.slice(0, n).join('/');
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** How artifacts reach /models when they are not baked into the image. */
 export function modelMount(artifacts: Artifact[], appDir = '/app'): ModelMount | null {
   if (artifacts.length === 0) return null;
@@ -82,15 +94,17 @@ export function modelMount(artifacts: Artifact[], appDir = '/app'): ModelMount |
   const rel = (f: string): string => (root ? f.slice(root.length + 1) : f);
   const containerPath = new Map(artifacts.map((a) => [a.file, `/models/${rel(a.file)}`]));
   const composeVolumes = root
-    ? [`./${root}:/models:ro`]
-    : artifacts.map((a) => `./${a.file}:/models/${a.file}:ro`);
+    ? [{ source: `./${root}`, target: '/models' }]
+    : artifacts.map((a) => ({ source: `./${a.file}`, target: `/models/${a.file}` }));
   const cmds = ['mkdir -p /models'];
+  const what = 'the model artifact path';
   for (const a of artifacts) {
     const dir = posixDirname(a.file);
-    if (dir) cmds.push(`mkdir -p ${shellQuote(`${appDir}/${dir}`)}`);
-    cmds.push(`ln -sfn ${shellQuote(`/models/${rel(a.file)}`)} ${shellQuote(`${appDir}/${a.file}`)}`);
+    // Absolute paths only: no word can start with `-` and read as an option of mkdir or ln.
+    if (dir) cmds.push(`mkdir -p ${shellWord(what, `${appDir}/${dir}`)}`);
+    cmds.push(`ln -sfn ${shellWord(what, `/models/${rel(a.file)}`)} ${shellWord(what, `${appDir}/${a.file}`)}`);
   }
-  return { root, composeVolumes, links: cmds.join(' \\\n && '), containerPath };
+  return { root, composeVolumes, links: runSteps(cmds), containerPath };
 }
 
 // ---------------------------------------------------------------- resources
@@ -142,7 +156,7 @@ export interface ContainerSpec {
   nodeSelector: Record<string, string>;
   /** Compose healthcheck `test` (exec form, without the leading CMD). */
   healthTest: string[] | null;
-  composeVolumes: string[];
+  composeVolumes: BindMount[];
   /** Kubernetes: PVC with the weights and where it is mounted. */
   pvc: { claim: string; mountPath: string; storage: string; layoutHint: string } | null;
   layout: { context: string; dockerfile: string };
@@ -159,10 +173,10 @@ function podContext(s: ContainerSpec, job: boolean): TemplateContext {
     mounts.push({ name: 'dshm', mountPath: '/dev/shm', readOnly: false });
     volumes.push({ name: 'dshm', claim: null, shm: s.gpu ? '8Gi' : '2Gi' });
   }
-  const selector = Object.entries(s.nodeSelector).map(([key, value]) => ({ key: q(key), value: q(value) }));
+  const selector = Object.entries(s.nodeSelector).map(([key, value]) => ({ key, value }));
   return {
     name: s.name,
-    imageQ: q(s.image),
+    image: s.image,
     job,
     gpu: s.gpu,
     gpuCount: s.gpuCount,
@@ -170,11 +184,11 @@ function podContext(s: ContainerSpec, job: boolean): TemplateContext {
     hasNodeSelector: selector.length > 0,
     nodeSelector: selector,
     hasArgs: s.args.length > 0,
-    argsJson: JSON.stringify(s.args),
+    args: [...s.args],
     hasPorts: !job && s.ports.length > 0,
     ports: s.ports.map((p) => ({ name: p.name, port: p.port })),
     hasEnv: s.env.length > 0,
-    env: s.env.map((e) => ({ name: e.name, valueQ: q(e.value) })),
+    env: s.env.map((e) => ({ name: e.name, value: e.value })),
     requests: { ...s.resources.requests },
     limits: { ...s.resources.limits },
     probe: !job && s.probe ? { ...s.probe } : null,
@@ -188,20 +202,18 @@ function podContext(s: ContainerSpec, job: boolean): TemplateContext {
 export function composeFile(t: TemplateSource, s: ContainerSpec): string {
   return renderTemplate(t, 'common/compose.yaml.tmpl', {
     name: s.name,
-    contextQ: q(s.layout.context),
-    dockerfileQ: q(s.layout.dockerfile),
-    imageQ: q(s.image),
+    context: s.layout.context,
+    dockerfile: s.layout.dockerfile,
+    image: s.image,
     hasPorts: s.serving && s.ports.length > 0,
     ports: s.ports.map((p) => ({ port: p.port })),
     hasEnv: s.env.length > 0,
-    env: s.env.map((e) => ({ name: e.name, valueQ: q(e.value) })),
+    env: s.env.map((e) => ({ name: e.name, value: e.value })),
     hasVolumes: s.composeVolumes.length > 0,
-    volumes: s.composeVolumes.map(q),
-    healthcheck: s.healthTest ? { test: JSON.stringify(['CMD', ...s.healthTest]) } : null,
-    shmSize: s.shm ? q(s.gpu ? '8gb' : '2gb') : null,
-    gpu: s.gpu
-      ? { count: s.deviceIds ? null : s.gpuCount, deviceIds: s.deviceIds ? JSON.stringify(s.deviceIds) : null }
-      : null,
+    volumes: s.composeVolumes.map((v) => ({ source: v.source, target: v.target })),
+    healthcheck: s.healthTest ? { test: ['CMD', ...s.healthTest] } : null,
+    shmSize: s.shm ? (s.gpu ? '8gb' : '2gb') : null,
+    gpu: s.gpu ? { count: s.deviceIds ? null : s.gpuCount, hasDeviceIds: s.deviceIds !== null, deviceIds: s.deviceIds ? [...s.deviceIds] : [] } : null,
     restart: s.serving,
   });
 }
@@ -230,7 +242,7 @@ export interface KserveSpec {
 }
 
 export function kserveFile(t: TemplateSource, s: ContainerSpec, k: KserveSpec): string {
-  const selector = Object.entries(s.nodeSelector).map(([key, value]) => ({ key: q(key), value: q(value) }));
+  const selector = Object.entries(s.nodeSelector).map(([key, value]) => ({ key, value }));
   return renderTemplate(t, 'common/k8s/kserve.yaml.tmpl', {
     name: s.name,
     kindComment: k.kindComment,
@@ -241,8 +253,8 @@ export function kserveFile(t: TemplateSource, s: ContainerSpec, k: KserveSpec): 
     modelFormat: k.modelFormat,
     runtimeName: k.runtimeName,
     storageComment: k.storageComment,
-    storageUriQ: q(k.storageUri),
-    imageQ: q(s.image),
+    storageUri: k.storageUri,
+    image: s.image,
     port: s.ports[0]?.port ?? 8080,
     requests: { ...s.resources.requests },
     limits: { ...s.resources.limits },
@@ -271,8 +283,8 @@ export function dockerignoreFile(
   notes: string[],
 ): string {
   const text = renderTemplate(t, 'common/dockerignore.tmpl', {
-    artifacts: opts.artifacts,
-    generated: opts.generated,
+    artifacts: opts.artifacts.map((a) => dockerignorePattern('the model artifact path', a)),
+    generated: opts.generated.map((g) => dockerignorePattern('the generated path', g)),
     hasArtifacts: opts.artifacts.length > 0,
     hasGenerated: opts.generated.length > 0,
   });

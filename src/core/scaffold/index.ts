@@ -12,5 +12,10 @@ export {
   mapTemplateSource,
   nodeTemplateSource,
   findTemplatesDir,
+  workspaceTemplateSource,
+  WORKSPACE_TEMPLATES_DIR,
+  type WorkspaceTemplateOptions,
 } from './templates';
+export { UnsafeValueError } from './escape';
+export { renderYaml } from './yamlRender';
 export * from './types';

@@ -25,6 +25,8 @@ export interface PlanInputs {
   layout: { context: string; dockerfile: string };
   templates: TemplateSource;
   existing: ExistingFile | undefined;
+  /** Reads a project file (relative to detection.root), e.g. a requirements file to rewrite for CPU. */
+  source: ExistingFile | undefined;
   notes: string[];
   errors: string[];
 }

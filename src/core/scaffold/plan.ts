@@ -1,6 +1,7 @@
 // planScaffold: detection report + user choices -> the files to write, as plain data.
 // Pure: reads templates only through the TemplateSource and current files only through `existing`.
 import { chooseGpuBase, pythonSlimImage, type GpuBaseChoice } from '../cuda/index';
+import { printable } from '../safePath';
 import type { DetectionResult, DeclaredPackage } from '../detect/types';
 import {
   FileSet,
@@ -18,6 +19,8 @@ import {
   type KserveSpec,
 } from './common';
 import { PIP_NAME, dnsName, kserveFormat, projectFacts } from './project';
+import { isCudaIndex, rewriteRequirement, rewriteRequirementFiles, type RewriteMode } from './cudaRequirements';
+import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted, dfValue, pipRequirementWord, pyString, shellWord } from './escape';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
@@ -36,10 +39,24 @@ import {
 const TORCH_CPU_INDEX = 'https://download.pytorch.org/whl/cpu';
 
 function validImageName(s: string): boolean {
+  // Docker's reference grammar (lower-case path components, optional registry host and port);
+  // each separator is required between runs, so neither pattern can backtrack.
+  if (s.length === 0 || s.length > 255) return false;
   return /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(s) || /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+$/.test(s);
 }
 
-function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, existing: ExistingFile | undefined, templates: TemplateSource): PlanInputs {
+// Kubernetes label syntax (apimachinery validation): bounded repetitions, no nested quantifiers.
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function validLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (slash >= 0 && !DNS_SUBDOMAIN.test(key.slice(0, slash))) return false;
+  return name !== '' && LABEL_VALUE.test(name);
+}
+
+function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, existing: ExistingFile | undefined, templates: TemplateSource, source: ExistingFile | undefined): PlanInputs {
   const notes: string[] = [];
   const errors: string[] = [];
   const facts = projectFacts(detection);
@@ -55,13 +72,18 @@ function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, exi
     image = image.slice(0, tagAt);
   }
   if (!validImageName(image)) {
-    errors.push(`image name '${image}' is not a valid lowercase image reference`);
+    errors.push(`image name '${printable(image)}' is not a valid image reference (lower-case letters, digits and . _ - separators, optional registry host; at most 255 characters)`);
   }
   if (tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     notes.push(`Image tag '${tag}' replaced by ${DEFAULT_CHOICES.imageTag}: manifests use a pinned tag, never latest.`);
     tag = DEFAULT_CHOICES.imageTag;
   }
   const name = dnsName(image.split('/').pop() ?? image, facts.projectName);
+
+  for (const [key, value] of Object.entries(choices.nodeSelector ?? {})) {
+    if (!validLabelKey(key)) errors.push(`node selector key '${printable(key)}' is not a valid Kubernetes label key ([prefix/]name: a DNS subdomain and a name of up to 63 letters, digits, '-', '_' or '.')`);
+    if (!LABEL_VALUE.test(value)) errors.push(`node selector value '${printable(value)}' for ${printable(key)} is not a valid Kubernetes label value (up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric)`);
+  }
 
   const port = choices.port ?? DEFAULT_CHOICES.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`port ${port} is not in 1-65535`);
@@ -96,6 +118,7 @@ function resolveInputs(detection: DetectionResult, choices: ScaffoldChoices, exi
     layout: choices.layout ?? { context: '.', dockerfile: 'Dockerfile' },
     templates,
     existing,
+    source,
     notes,
     errors,
   };
@@ -172,8 +195,29 @@ interface Entry {
   healthPath: string | null;
   /** HTTP probe (true) or TCP (false). */
   http: boolean;
+  /** POST route a smoke test can call, when known. */
+  predictRoute: string | null;
   env: { name: string; value: string; comment: string }[];
   createServe: boolean;
+}
+
+type Route = NonNullable<DetectionResult['routes']>[number];
+
+// What a probe may request: a plain absolute path (no parameters, no query, nothing to quote).
+const PROBE_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+/** Health routes probes prefer, best first (matched on the last path segment). */
+const HEALTH_NAMES = ['healthz', 'health', 'ready', 'readyz', 'livez', 'ping'];
+const PREDICT_NAMES = ['predict', 'predictions', 'invocations', 'infer'];
+
+function bestRoute(routes: Route[], method: string, names: string[]): Route | null {
+  let best: { r: Route; rank: number } | null = null;
+  for (const r of routes) {
+    if (!r.methods.includes(method) || !PROBE_PATH.test(r.path)) continue;
+    const rank = names.indexOf(r.path.slice(r.path.lastIndexOf('/') + 1));
+    if (rank < 0) continue;
+    if (!best || rank < best.rank || (rank === best.rank && r.path.length < best.r.path.length)) best = { r, rank };
+  }
+  return best?.r ?? null;
 }
 
 function entryFor(p: PlanInputs): Entry {
@@ -181,20 +225,31 @@ function entryFor(p: PlanInputs): Entry {
   const e = d.entrypoint;
   const port = String(p.port);
   const declared = (n: string): boolean => d.packages.some((x) => x.name === n);
-  const none: Entry = { cmd: [], cmdComment: '', serving: true, healthPath: '/healthz', http: true, env: [], createServe: false };
+  const none: Entry = { cmd: [], cmdComment: '', serving: true, healthPath: '/healthz', http: true, predictRoute: null, env: [], createServe: false };
   if (e && e.kind !== 'torchserve') {
     const dir = posixDirname(e.file);
     const mod = posixBasename(e.file).replace(/\.py$/, '');
+    const routes = d.routes ?? [];
+    const health = bestRoute(routes, 'GET', HEALTH_NAMES);
+    const predict = bestRoute(routes, 'POST', PREDICT_NAMES);
+    if (predict) p.notes.push(`POST ${predict.path} (${predict.file}:${predict.line}) is the app's predict route: a smoke test can send a request there.`);
+    const probes = (framework: string): Pick<Entry, 'healthPath' | 'http' | 'predictRoute'> => {
+      if (health) {
+        p.notes.push(`${framework}: probes and the HEALTHCHECK use GET ${health.path}, the app's health route (${health.file}:${health.line}).`);
+        return { healthPath: health.path, http: true, predictRoute: predict?.path ?? null };
+      }
+      p.notes.push(`${framework}: no health route was found in ${e.file} or the modules it imports (GET /healthz, /health, /ready, /readyz, /livez or /ping): probes check that the port answers (TCP). Add one for probes that know the model is loaded.`);
+      return { healthPath: null, http: false, predictRoute: predict?.path ?? null };
+    };
     switch (e.kind) {
       case 'fastapi':
-        p.notes.push(`FastAPI: serving ${e.file} as ${mod}:app (rename in CMD if the app object has another name); probes use /docs — point them at your health route if you have one.`);
-        return { ...none, cmd: ['uvicorn', ...(dir ? ['--app-dir', dir] : []), `${mod}:app`, '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected FastAPI app (${e.file}) with uvicorn on all interfaces.`, healthPath: '/docs' };
+        p.notes.push(`FastAPI: serving ${e.file} as ${mod}:app (rename in CMD if the app object has another name).`);
+        return { ...none, ...probes('FastAPI'), cmd: ['uvicorn', ...(dir ? ['--app-dir', dir] : []), `${mod}:app`, '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected FastAPI app (${e.file}) with uvicorn on all interfaces.` };
       case 'flask':
-        p.notes.push('Flask: probes check that the port answers (TCP); point them at a health route if you have one.');
         if (declared('gunicorn')) {
-          return { ...none, cmd: ['gunicorn', '--bind', `0.0.0.0:${port}`, ...(dir ? ['--chdir', dir] : []), `${mod}:app`], cmdComment: `Serve the detected Flask app (${e.file}) with gunicorn, which the project declares.`, healthPath: null, http: false };
+          return { ...none, ...probes('Flask'), cmd: ['gunicorn', '--bind', `0.0.0.0:${port}`, ...(dir ? ['--chdir', dir] : []), `${mod}:app`], cmdComment: `Serve the detected Flask app (${e.file}) with gunicorn, which the project declares.` };
         }
-        return { ...none, cmd: ['flask', '--app', e.file, 'run', '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected Flask app (${e.file}); add gunicorn to the requirements for a production server.`, healthPath: null, http: false };
+        return { ...none, ...probes('Flask'), cmd: ['flask', '--app', e.file, 'run', '--host', '0.0.0.0', '--port', port], cmdComment: `Serve the detected Flask app (${e.file}); add gunicorn to the requirements for a production server.` };
       case 'streamlit':
         return { ...none, cmd: ['streamlit', 'run', e.file, '--server.port', port, '--server.address', '0.0.0.0', '--server.headless', 'true'], cmdComment: `Run the detected Streamlit app (${e.file}) headless on all interfaces.`, healthPath: '/_stcore/health' };
       case 'gradio':
@@ -214,7 +269,7 @@ function entryFor(p: PlanInputs): Entry {
   }
   if (e?.kind === 'torchserve') p.notes.push(`A TorchServe handler (${e.file}) was found: --runtime torchserve serves it without a Python server.`);
   if (p.choices.createEntrypoint) {
-    return { ...none, cmd: ['python3', 'serve.py'], cmdComment: 'Run the generated stdlib server (serve.py): POST /predict, GET /healthz.', createServe: true };
+    return { ...none, cmd: ['python3', 'serve.py'], cmdComment: 'Run the generated stdlib server (serve.py): POST /predict, GET /healthz.', createServe: true, predictRoute: '/predict' };
   }
   p.notes.push('No serving entrypoint was detected and none was requested: the image has a placeholder CMD and Kubernetes gets a Job. Choose "create entrypoint" (--create-entrypoint) for a small server.');
   return {
@@ -225,10 +280,6 @@ function entryFor(p: PlanInputs): Entry {
     healthPath: null,
     http: false,
   };
-}
-
-function shq(s: string): string {
-  return /^[A-Za-z0-9_.,:/=+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function requirementOf(p: DeclaredPackage): string {
@@ -243,22 +294,44 @@ interface DepPlan {
   post: string | null;
   summary: string;
   codeComment: string;
+  /** Default of the PIP_EXTRA_INDEX_URL build argument (the framework's wheel index), or null. */
+  extraIndex: { url: string; comment: string } | null;
+  /** Generated requirement files (CPU-safe or framework-image-safe twins), written with the plan. */
+  generated: { path: string; content: string }[];
+}
+
+/** How requirements must be rewritten for this image, or null when they install as written. */
+function rewriteModeFor(p: PlanInputs, gpu: GpuBaseChoice | null): RewriteMode | null {
+  if (p.target === 'cpu') return { kind: 'cpu' };
+  if (gpu?.strategy === 'official-image' && (gpu.framework === 'pytorch' || gpu.framework === 'tensorflow')) {
+    const v = /:(\d+\.\d+(?:\.\d+)?)/.exec(gpu.image)?.[1];
+    if (v) return { kind: 'framework-image', framework: gpu.framework, version: v };
+  }
+  return null;
+}
+
+function listChanges(changes: string[], max = 3): string {
+  return changes.length <= max ? changes.join('; ') : `${changes.slice(0, max).join('; ')}; and ${changes.length - max} more`;
 }
 
 function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPlan {
   const d = p.detection;
   const pip = 'python3 -m pip install --no-cache-dir';
-  const index: string[] = [];
   const comments: string[] = [];
+  const mode = rewriteModeFor(p, gpu);
+  const imageName = mode?.kind === 'framework-image' ? `the ${mode.framework} ${mode.version} image` : '';
+  // The framework's wheel index is the default of a build argument rather than a pip option on
+  // the command line: a command-line option would override a mirror passed with --build-arg.
+  let extraIndex: DepPlan['extraIndex'] = null;
   if (p.target === 'cpu' && p.facts.usesTorch) {
-    index.push('--extra-index-url', TORCH_CPU_INDEX);
-    comments.push('CPU target: torch comes from the PyTorch CPU wheel index (no multi-GB CUDA libraries).');
+    extraIndex = { url: TORCH_CPU_INDEX, comment: 'CPU target: torch comes from the PyTorch CPU wheel index (no multi-GB CUDA libraries).' };
   } else if (gpu?.pipIndexUrl) {
-    index.push('--extra-index-url', gpu.pipIndexUrl);
-    comments.push(`GPU target: ${gpu.pipIndexUrl} provides the CUDA ${gpu.cuda} build${gpu.framework === 'pytorch' ? 's of torch' : ''}.`);
+    extraIndex = { url: gpu.pipIndexUrl, comment: `GPU target: ${gpu.pipIndexUrl} provides the CUDA ${gpu.cuda} build${gpu.framework === 'pytorch' ? 's of torch' : ''}.` };
   }
-  if (d.indexUrls.length) p.notes.push(`The project's own index URLs (${d.indexUrls.join(', ')}) are honoured by pip from the requirement files.`);
-  const idx = index.length ? ` ${index.join(' ')}` : '';
+  const kept = d.indexUrls.filter((u) => mode?.kind !== 'cpu' || !isCudaIndex(u));
+  if (kept.length) p.notes.push(`The project's own index URLs (${kept.join(', ')}) are honoured by pip from the requirement files.`);
+  const word = (s: string): string => shellWord('the dependency file path', s);
+  const req = (s: string): string => pipRequirementWord('the dependency', s);
   const serveExtras: string[] = [];
   if (d.entrypoint?.kind === 'fastapi' && !d.packages.some((x) => x.name === 'uvicorn')) {
     serveExtras.push('uvicorn');
@@ -266,11 +339,31 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
   }
   const gpuSteps: string[] = [];
   if (gpu && p.target === 'gpu') {
-    if (gpu.removePackages.length) gpuSteps.push(`python3 -m pip uninstall -y ${gpu.removePackages.join(' ')}`);
-    if (gpu.gpuPackages.length) gpuSteps.push(`${pip}${idx} ${gpu.gpuPackages.map(shq).join(' ')}`);
+    if (gpu.removePackages.length) gpuSteps.push(`python3 -m pip uninstall -y ${gpu.removePackages.map(req).join(' ')}`);
+    if (gpu.gpuPackages.length) gpuSteps.push(`${pip} ${gpu.gpuPackages.map(req).join(' ')}`);
     if (gpuSteps.length) comments.push(`GPU packages: ${[...gpu.removePackages.map((r) => `remove ${r}`), ...gpu.gpuPackages].join(', ')}.`);
   }
-  const join = (steps: string[]): string | null => (steps.length ? steps.join(' \\\n && ') : null);
+  const join = (steps: string[]): string | null => (steps.length ? runSteps(steps) : null);
+  /** Requirement strings rewritten for the image (same rules as the requirement files). */
+  const rewriteSpecs = (specs: string[], from: string): string[] => {
+    if (!mode) return specs;
+    const out: string[] = [];
+    const changes: string[] = [];
+    for (const spec of specs) {
+      const e = rewriteRequirement(spec, mode);
+      if (!e) out.push(spec);
+      else {
+        changes.push(e.text === null ? `dropped ${spec} (${e.why})` : `${spec} -> ${e.text} (${e.why})`);
+        if (e.text !== null) out.push(e.text);
+      }
+    }
+    if (changes.length) {
+      const msg = `${mode.kind === 'cpu' ? 'CPU target' : `GPU target on ${imageName}`}: rewritten from ${from}: ${listChanges(changes)}.`;
+      comments.push(msg);
+      p.notes.push(msg);
+    }
+    return out;
+  };
 
   const reqs = d.dependencyFiles.filter((f) => f.kind === 'requirements');
   if (reqs.length) {
@@ -278,33 +371,56 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
       reqs.find((f) => f.file === 'requirements.txt') ??
       reqs.find((f) => !/(dev|test|lint|doc)/i.test(posixBasename(f.file))) ??
       reqs[0]!;
-    const steps = [`${pip}${idx} -r ${shq(main.file)}`];
+    let install = main.file;
+    const generated: DepPlan['generated'] = [];
+    if (mode) {
+      const files = new Set(reqs.map((f) => f.file));
+      const rw = rewriteRequirementFiles(main.file, mode, (rel) => p.source?.(rel), { packages: d.packages.filter((x) => files.has(x.file)), indexUrls: d.indexUrls });
+      if (rw.twins.length) {
+        install = rw.twins[0]!.twin;
+        generated.push(...rw.twins.map((t) => ({ path: t.twin, content: t.content })));
+        const what = mode.kind === 'cpu' ? `CPU target: ${main.file} asks for CUDA builds` : `GPU target on ${imageName}: ${main.file} would reinstall what the image already has`;
+        comments.push(`${what}; the image installs ${install},`, `ModelDock's copy of it with these lines rewritten (each change is explained there):`);
+        comments.push(...rw.changes.slice(0, 6).map((c) => `  ${c}`), ...(rw.changes.length > 6 ? [`  ...and ${rw.changes.length - 6} more`] : []));
+        p.notes.push(`${what} (${listChanges(rw.changes)}): the image installs ${install}, a generated copy with those lines rewritten.`);
+        if (rw.unreadable.length) p.notes.push(`Could not read ${rw.unreadable.join(', ')}: ${install} was rebuilt from the detected requirements.`);
+      }
+    }
+    const steps = [`${pip} -r ${word(install)}`];
     if (serveExtras.length) steps.push(`${pip} ${serveExtras.join(' ')}`);
+    const copied = [...reqs.map((f) => f.file), ...generated.map((g) => g.path)];
     return {
       // All requirement files travel together so `-r other.txt` includes resolve.
-      copies: reqs.map((f) => ({ src: f.file, dest: `./${f.file}` })),
+      copies: copied.map((f) => ({ src: f, dest: `./${f}` })),
       comments,
       run: join([...steps, ...gpuSteps]),
       post: null,
-      summary: reqs.map((f) => f.file).join(', '),
+      summary: copied.join(', '),
       codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+      extraIndex,
+      generated,
     };
   }
   const proj = d.dependencyFiles.find((f) => f.kind === 'pyproject') ?? d.dependencyFiles.find((f) => f.kind === 'setup.cfg' || f.kind === 'setup.py');
   if (proj) {
     const deps = d.packages.filter((x) => x.file === proj.file);
+    const projDir = posixDirname(proj.file);
+    const projArg = projDir ? word(`./${projDir}`) : '.';
     if (deps.length) {
       // pip cannot install only the dependencies of a pyproject without the sources, so the
       // declared requirements are installed here and the project itself after COPY . . (--no-deps).
       comments.push(`The dependencies declared in ${proj.file}, installed without the sources so this layer stays cached.`);
-      const steps = [`${pip}${idx} ${[...deps.map((x) => x.spec || requirementOf(x)), ...serveExtras].map(shq).join(' ')}`];
+      const specs = rewriteSpecs(deps.map((x) => x.spec || requirementOf(x)), proj.file);
+      const steps = [`${pip} ${[...specs, ...serveExtras].map(req).join(' ')}`];
       return {
         copies: [{ src: proj.file, dest: `./${proj.file}` }],
         comments,
         run: join([...steps, ...gpuSteps]),
-        post: `${pip} --no-deps ${posixDirname(proj.file) ? `./${posixDirname(proj.file)}` : '.'}`,
+        post: `${pip} --no-deps ${projArg}`,
         summary: proj.file,
         codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+        extraIndex,
+        generated: [],
       };
     }
     p.notes.push(`${proj.file} declares no dependencies ModelDock could read: they are installed with the project after COPY . ., so code changes reinstall them.`);
@@ -312,9 +428,11 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
       copies: [],
       comments,
       run: join([...(serveExtras.length ? [`${pip} ${serveExtras.join(' ')}`] : []), ...gpuSteps]),
-      post: `${pip}${idx} .`,
+      post: `${pip} ${projArg}`,
       summary: 'the base image',
       codeComment: 'The project and its dependencies are installed from the sources below.',
+      extraIndex,
+      generated: [],
     };
   }
   // No requirements or pyproject: install what detection saw, by name (pinned where it was pinned).
@@ -323,7 +441,7 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
   if (seen.size === 0) for (const f of d.frameworks) seen.set(PIP_NAME[f.name], f.version ? `${PIP_NAME[f.name]}==${f.version}` : PIP_NAME[f.name]);
   if (entry.createServe && p.facts.artifacts.some((a) => a.format === 'joblib') && !seen.has('joblib')) seen.set('joblib', 'joblib');
   for (const s of serveExtras) seen.set(s, s);
-  const list = [...seen.values()];
+  const list = rewriteSpecs([...seen.values()], 'the detected packages');
   p.notes.push(
     d.dependencyFiles.length
       ? `Dependencies come from ${d.dependencyFiles.map((f) => f.file).join(', ')}, which pip cannot read directly: installing the ${list.length} detected packages by name. Add a requirements.txt for exact control.`
@@ -333,10 +451,12 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
   return {
     copies: [],
     comments,
-    run: join([...(list.length ? [`${pip}${idx} ${list.map(shq).join(' ')}`] : []), ...gpuSteps]),
+    run: join([...(list.length ? [`${pip} ${list.map(req).join(' ')}`] : []), ...gpuSteps]),
     post: null,
     summary: 'the package list below',
     codeComment: 'Model weights are excluded by .dockerignore unless you chose to bake them in.',
+    extraIndex,
+    generated: [],
   };
 }
 
@@ -405,20 +525,22 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   const healthUrl = `http://127.0.0.1:${p.port}${entry.healthPath ?? '/'}`;
   const healthTest = entry.serving
     ? entry.http
-      ? ['python3', '-c', `import urllib.request; urllib.request.urlopen('${healthUrl}', timeout=4)`]
+      ? ['python3', '-c', `import urllib.request; urllib.request.urlopen(${pyString(healthUrl)}, timeout=4)`]
       : ['python3', '-c', `import socket; socket.create_connection(('127.0.0.1', ${p.port}), timeout=4).close()`]
     : null;
   const fwLabel = facts.primary ?? 'python';
   const summary = `${fwLabel}${facts.gpuFrameworkVersion ? ` (${facts.gpuFramework} ${facts.gpuFrameworkVersion})` : ''} on ${target.toUpperCase()}${gpu ? `, CUDA ${gpu.cuda}` : ''}.`;
 
+  // Every value below reaches the Dockerfile through the quoting function of its instruction.
   const ctx = {
-    summary,
+    summary: dfComment(summary),
     baseImage,
-    baseComment,
-    title: p.name,
-    description: `${fwLabel} model image (${target}) generated by ModelDock`,
-    version: p.tag,
-    modelDir,
+    baseComment: dfComment(baseComment),
+    titleQ: dfQuoted('the image title', p.name),
+    descriptionQ: dfQuoted('the image description', `${fwLabel} model image (${target}) generated by ModelDock`),
+    versionQ: dfQuoted('the image tag', p.tag),
+    baseImageQ: dfQuoted('the base image', baseImage),
+    modelDirQ: dfValue('the model folder', modelDir),
     modelDirComment: mount
       ? 'Model weights are mounted here at run time (compose volume / Kubernetes volume), not baked into the image.'
       : p.weightsInImage && artifacts.length
@@ -426,20 +548,23 @@ function planPython(p: PlanInputs): ScaffoldPlan {
         : 'Where the code should look for model files; mount them here at run time.',
     serving: entry.serving,
     port: p.port,
-    extraEnv,
-    depSummary: deps.summary,
-    depCopies: deps.copies,
-    depComments: deps.comments,
+    extraEnv: extraEnv.map((e) => ({ name: dfName('the variable name', e.name), valueQ: dfValue(`the value of ${e.name}`, e.value), comment: dfComment(e.comment) })),
+    pipExtraIndex: deps.extraIndex ? { comment: dfComment(deps.extraIndex.comment), urlQ: dfValue('the package index URL', deps.extraIndex.url) } : null,
+    depSummary: dfComment(deps.summary),
+    depCopies: deps.copies.map((c) => ({ args: dfCopy('the dependency file path', [c.src], c.dest) })),
+    depComments: deps.comments.map(dfComment),
     depRun: deps.run,
-    codeComment: deps.codeComment,
+    codeComment: dfComment(deps.codeComment),
     postCopyRun: deps.post,
     modelLinks: mount?.links ?? null,
-    healthComment: entry.http
-      ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
-      : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
-    healthcheckJson: healthTest ? JSON.stringify(healthTest) : '',
-    cmdComment: entry.cmdComment,
-    cmdJson: JSON.stringify(entry.cmd),
+    healthComment: dfComment(
+      entry.http
+        ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
+        : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
+    ),
+    healthcheckJson: healthTest ? dfExec('the health check', healthTest) : '',
+    cmdComment: dfComment(entry.cmdComment),
+    cmdJson: dfExec('the command', entry.cmd),
   };
 
   const family = facts.family;
@@ -448,7 +573,10 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   if (p.outputs.compose) generated.push('compose.yaml');
   if (p.outputs.kubernetes || p.outputs.kserve) generated.push('k8s');
 
-  if (p.outputs.dockerfile) files.add('Dockerfile', renderTemplate(t, dockerfileTemplate, ctx));
+  if (p.outputs.dockerfile) {
+    files.add('Dockerfile', renderTemplate(t, dockerfileTemplate, ctx));
+    for (const g of deps.generated) files.add(g.path, g.content);
+  }
   if (entry.createServe) {
     const fmt = serveArtifact?.format ?? null;
     if (!serveArtifact) p.notes.push('serve.py: no loadable model artifact was detected; fill in load_model() and predict() (marked TODO).');
@@ -456,8 +584,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
       'serve.py',
       renderTemplate(t, 'python/serve.py.tmpl', {
         frameworkLabel: fwLabel,
-        defaultModelPath: modelPath,
-        defaultModelPathPy: JSON.stringify(modelPath),
+        defaultModelPathPy: pyString(modelPath),
         port: p.port,
         ...loaderFlags(fmt, facts.primary),
       }),
@@ -504,7 +631,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     layout: p.layout,
   };
   if (p.deviceIds && p.outputs.kubernetes) p.notes.push(`Kubernetes cannot pin GPU ids: the manifests request ${p.deviceIds.length} GPU(s); compose uses device_ids ${p.deviceIds.join(', ')}.`);
-  if (mount) p.notes.push(`Model weights stay out of the image: compose mounts ${mount.composeVolumes.join(', ')}; Kubernetes mounts the PVC ${spec.pvc?.claim} at /models. The code's own paths (${artifacts.map((a) => a.file).join(', ')}) are symlinked there.`);
+  if (mount) p.notes.push(`Model weights stay out of the image: compose mounts ${mount.composeVolumes.map((v) => `${v.source} at ${v.target}`).join(', ')}; Kubernetes mounts the PVC ${spec.pvc?.claim} at /models. The code's own paths (${artifacts.map((a) => a.file).join(', ')}) are symlinked there.`);
   if (p.outputs.compose) files.add('compose.yaml', composeFile(t, spec));
   if (p.outputs.kubernetes) kubernetesFiles(t, spec, files);
   if (p.outputs.kserve) {
@@ -538,6 +665,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     image: spec.image,
     ports,
     healthPath: entry.serving && entry.http ? entry.healthPath : null,
+    predictRoute: entry.serving ? entry.predictRoute : null,
     serving: entry.serving,
     gpu,
     container: containerRunSpec(p, p.outputs.dockerfile ? 'Dockerfile' : null, facts.usesTorch, spec.env),
@@ -549,19 +677,59 @@ function planPython(p: PlanInputs): ScaffoldPlan {
 
 /**
  * Plans the files for containerizing a project. Pure: templates come from `templates` (default:
- * the built-in folder), current file contents from `existing` (relative to the output folder).
+ * the built-in folder), current file contents from `existing` (relative to the output folder),
+ * project files ModelDock may need to rewrite (requirements for a CPU image) from `source`
+ * (relative to detection.root; without it they are rebuilt from detection).
+ *
+ * A name from the workspace that cannot be written safely (a control character in a file name,
+ * a dependency that reads as a pip option...) makes a plan with no files and the reason in
+ * `errors`: nothing is generated around it.
  */
 export function planScaffold(
   detection: DetectionResult,
   choices: ScaffoldChoices = {},
   existing?: ExistingFile,
   templates?: TemplateSource,
+  source?: ExistingFile,
 ): ScaffoldPlan {
-  const p = resolveInputs(detection, choices, existing, templates ?? nodeTemplateSource());
+  const p = resolveInputs(detection, choices, existing, templates ?? nodeTemplateSource(), source);
   const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
-  const plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+  let plan: ScaffoldPlan;
+  try {
+    plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+  } catch (e) {
+    if (!(e instanceof UnsafeValueError)) throw e;
+    return refused(p, runtime, e);
+  }
+  // Files the image needs (serve.py, requirement twins, server configs) are written to the output
+  // folder, but the Dockerfile copies them from the build context: with another output folder
+  // they are not where the build looks.
+  const inImage = plan.files.filter((f) => f.path !== 'Dockerfile' && f.path !== '.dockerignore' && f.path !== 'compose.yaml' && !f.path.startsWith('k8s/'));
+  if (p.layout.dockerfile !== 'Dockerfile' && plan.container.dockerfile && inImage.length) {
+    plan.notes.push(`The output folder is not the project folder: the Dockerfile copies ${inImage.map((f) => f.path).join(', ')} from the build context (${p.layout.context}), where they were not written. Scaffold into the project folder, or move them there before building.`);
+  }
   const suggested = suggestedRuntimes(detection).filter((r) => r !== runtime && r !== 'python');
   if (runtime === 'python' && suggested.length) plan.notes.push(`Serving runtimes that fit this project: ${suggested.join(', ')} (--runtime).`);
   plan.notes = [...new Set(plan.notes)];
   return plan;
+}
+
+function refused(p: PlanInputs, runtime: ServingRuntime, e: UnsafeValueError): ScaffoldPlan {
+  return {
+    target: p.target,
+    baseImage: null,
+    cuda: null,
+    runtime,
+    framework: p.facts.primary,
+    image: `${p.image}:${p.tag}`,
+    ports: [],
+    healthPath: null,
+    predictRoute: null,
+    serving: false,
+    gpu: null,
+    container: containerRunSpec(p, null, false, []),
+    files: [],
+    notes: [...new Set(p.notes)],
+    errors: [...p.errors, `${e.message}. Nothing was generated.`],
+  };
 }

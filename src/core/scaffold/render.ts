@@ -1,5 +1,6 @@
 // A tiny logic-less template renderer (a Mustache subset) so templates stay data files:
-//   {{name}} {{a.b}} {{.}}            value (no escaping: outputs are Dockerfiles/YAML, not HTML)
+//   {{name}} {{a.b}} {{.}}            value, passed through the caller's value hook (escaping is per
+//                                     output format: see yamlRender.ts and escape.ts)
 //   {{#name}}…{{/name}}               section: false/null/''/[] skip; array repeats per item; object pushes context
 //   {{^name}}…{{/name}}               inverted section
 //   {{! comment }}                    dropped
@@ -21,7 +22,29 @@ type Node =
   | { type: 'partial'; name: string }
   | { type: 'section'; name: string; inverted: boolean; children: Node[] };
 
-const TAG = /\{\{\s*([#^/!>]?)\s*([^}]*?)\s*\}\}/g;
+/**
+ * The `{{...}}` tags of a template, in order. A scanner rather than a regular expression:
+ * templates may come from a workspace (`.modeldock/templates/`), and a lazy pattern over them
+ * could backtrack. A `{{` whose tag holds a `}` before its `}}` is plain text.
+ */
+function* tags(src: string): Generator<{ index: number; length: number; sigil: string; name: string }> {
+  let from = 0;
+  for (;;) {
+    const open = src.indexOf('{{', from);
+    if (open < 0) return;
+    const close = src.indexOf('}}', open + 2);
+    if (close < 0) return;
+    const inner = src.slice(open + 2, close);
+    if (inner.includes('}')) {
+      from = open + 2;
+      continue;
+    }
+    const body = inner.trim();
+    const sigil = '#^/!>'.includes(body[0] ?? 'x') ? body[0]! : '';
+    yield { index: open, length: close + 2 - open, sigil, name: body.slice(sigil.length).trim() };
+    from = close + 2;
+  }
+}
 
 function stripStandalone(src: string): string {
   // Lines holding only a section/comment tag (plus whitespace) lose the whole line.
@@ -33,12 +56,12 @@ export function parseTemplate(source: string, name = 'template'): Node[] {
   const root: Node[] = [];
   const stack: { name: string; children: Node[] }[] = [{ name: '', children: root }];
   let last = 0;
-  for (const m of src.matchAll(TAG)) {
+  for (const m of tags(src)) {
     const top = stack[stack.length - 1]!;
     if (m.index > last) top.children.push({ type: 'text', text: src.slice(last, m.index) });
-    last = m.index + m[0].length;
-    const sigil = m[1] ?? '';
-    const tagName = m[2] ?? '';
+    last = m.index + m.length;
+    const sigil = m.sigil;
+    const tagName = m.name;
     if (sigil === '!') continue;
     if (sigil === '>') {
       top.children.push({ type: 'partial', name: tagName });
@@ -88,10 +111,21 @@ function truthy(v: TemplateValue): boolean {
 /** Resolves `{{> name}}`; absent = partials are an error. */
 export type PartialLoader = (name: string) => string;
 
+/**
+ * Turns a value into the text the template receives. The Dockerfile renderer refuses values that
+ * would not stay on one line; the YAML renderer substitutes placeholders (see yamlRender.ts).
+ */
+export type ValueHook = (value: string | number | boolean, name: string, template: string) => string;
+
+export interface RenderOptions {
+  value?: ValueHook;
+}
+
 interface RenderEnv {
   template: string;
   partials: PartialLoader | undefined;
   depth: number;
+  value: ValueHook | undefined;
 }
 
 function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out: string[]): void {
@@ -103,12 +137,12 @@ function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out:
       if (!env.partials) throw new TemplateError(`${template}: partial '${n.name}' but no partial loader`);
       if (env.depth > 8) throw new TemplateError(`${template}: partials nested too deep at '${n.name}'`);
       const src = env.partials(n.name);
-      renderNodes(parseTemplate(src, n.name), stack, { template: n.name, partials: env.partials, depth: env.depth + 1 }, out);
+      renderNodes(parseTemplate(src, n.name), stack, { ...env, template: n.name, depth: env.depth + 1 }, out);
     } else if (n.type === 'var') {
       const v = lookup(stack, n.name, template);
       if (v !== null && v !== undefined && v !== false) {
         if (typeof v === 'object') throw new TemplateError(`${template}: '${n.name}' is not a scalar`);
-        out.push(String(v));
+        out.push(env.value ? env.value(v, n.name, template) : String(v));
       }
     } else {
       const v = lookup(stack, n.name, template);
@@ -123,8 +157,8 @@ function renderNodes(nodes: Node[], stack: TemplateValue[], env: RenderEnv, out:
   }
 }
 
-export function render(source: string, context: TemplateContext, name = 'template', partials?: PartialLoader): string {
+export function render(source: string, context: TemplateContext, name = 'template', partials?: PartialLoader, options: RenderOptions = {}): string {
   const out: string[] = [];
-  renderNodes(parseTemplate(source, name), [context], { template: name, partials, depth: 0 }, out);
+  renderNodes(parseTemplate(source, name), [context], { template: name, partials, depth: 0, value: options.value }, out);
   return out.join('');
 }

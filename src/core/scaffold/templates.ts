@@ -1,7 +1,8 @@
 // Where templates come from. planScaffold only sees the TemplateSource interface, so the
 // extension, the CLI, tests and user overrides can each supply their own.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { printable, realPathInside } from '../safePath';
 
 export interface TemplateSource {
   /** Template text by name, `/`-separated relative to the templates root (e.g. `common/compose.yaml.tmpl`). Throws when missing. */
@@ -36,6 +37,68 @@ export function dirTemplateSource(root: string): TemplateSource {
         return false;
       }
     },
+  };
+}
+
+export interface WorkspaceTemplateOptions {
+  /**
+   * Whether the workspace is trusted. Untrusted: no override is read at all (a template is code
+   * that shapes what gets built and deployed).
+   */
+  trusted: boolean;
+  /** The overrides folder, relative to the workspace (default `.modeldock/templates`). */
+  dir?: string;
+  /** Larger override files are ignored (default 256 KiB). */
+  maxBytes?: number;
+  /** Told about each override that exists but is ignored, and why (once per name). */
+  onIgnored?: (name: string, reason: string) => void;
+}
+
+export const WORKSPACE_TEMPLATES_DIR = '.modeldock/templates';
+
+/**
+ * Template overrides from a workspace folder, read only when their real path lies inside the
+ * workspace: a symlinked override (or folder) that leads elsewhere is ignored and reported
+ * through `onIgnored`, never read into generated output.
+ */
+export function workspaceTemplateSource(workspaceRoot: string, options: WorkspaceTemplateOptions): TemplateSource {
+  const root = resolve(workspaceRoot);
+  const dir = join(root, ...(options.dir ?? WORKSPACE_TEMPLATES_DIR).split('/'));
+  const maxBytes = options.maxBytes ?? 256 * 1024;
+  const reported = new Set<string>();
+  const ignore = (name: string, reason: string): null => {
+    if (!reported.has(name)) {
+      reported.add(name);
+      options.onIgnored?.(name, reason);
+    }
+    return null;
+  };
+  const resolveOverride = (name: string): string | null => {
+    checkName(name);
+    if (!options.trusted) return null;
+    const file = join(dir, ...name.split('/'));
+    let present: boolean;
+    try {
+      lstatSync(file);
+      present = true;
+    } catch {
+      present = false;
+    }
+    if (!present) return null;
+    const real = realPathInside(root, file);
+    if (real === null) return ignore(name, `${printable(file)} leads outside the workspace (a symlink) or points nowhere`);
+    const st = statSync(real);
+    if (!st.isFile()) return ignore(name, `${printable(file)} is not a file`);
+    if (st.size > maxBytes) return ignore(name, `${printable(file)} is larger than ${maxBytes} bytes`);
+    return real;
+  };
+  return {
+    read(name) {
+      const real = resolveOverride(name);
+      if (real === null) throw new Error(`template override not available: ${name}`);
+      return readFileSync(real, 'utf8');
+    },
+    has: (name) => resolveOverride(name) !== null,
   };
 }
 

@@ -113,6 +113,11 @@ export interface ScaffoldPlan {
   ports: { name: string; port: number }[];
   /** HTTP path probes use, or null (TCP probe / not serving). */
   healthPath: string | null;
+  /**
+   * The inference route a smoke test can POST to, when known: the app's own `POST /predict`
+   * (found by detection), serve.py's, or the model server's. Null or absent: not known.
+   */
+  predictRoute?: string | null;
   /** Long-running server (Deployment) vs one-off script (Job). */
   serving: boolean;
   gpu: GpuBaseChoice | null;

@@ -11,7 +11,7 @@ import { planScaffold } from '../../core/scaffold/plan';
 import { dnsName, projectFacts } from '../../core/scaffold/project';
 import { realPathInside } from '../../core/safePath';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
-import { dirTemplateSource, overlayTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
+import { dirTemplateSource, overlayTemplateSource, workspaceTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
 import type { CudaOption } from '../../../webview/protocol';
 import { type ContainerizeChoices, fromScaffoldChoices, toScaffoldChoices } from './choices';
 
@@ -37,6 +37,8 @@ export interface PlannerOptions {
    * template decides what ends up in a Dockerfile that gets built.
    */
   allowOverrides: boolean;
+  /** Told about a workspace template override that exists but is ignored, and why. */
+  onIgnoredTemplate?: (name: string, reason: string) => void;
   defaultTarget: 'auto' | 'cpu' | 'gpu';
   port: number;
   /** Text of an open (possibly unsaved) document, which writePlan compares against too. */
@@ -44,23 +46,27 @@ export interface PlannerOptions {
 }
 
 /**
- * Built-in templates, overlaid by the project's `.modeldock/templates/` when allowed. An override
- * is used only when its real path lies inside the project: a symlink out of it is ignored.
+ * Built-in templates, overlaid by the project's `.modeldock/templates/` when allowed (a trusted
+ * workspace): an override is used only when its real path lies inside the project, and each one
+ * ignored is reported through `onIgnored`.
  */
-export function templateSource(root: string, templatesDir: string, allowOverrides: boolean): TemplateSource {
+export function templateSource(root: string, templatesDir: string, allowOverrides: boolean, onIgnored?: (name: string, reason: string) => void): TemplateSource {
   const builtIn = dirTemplateSource(templatesDir);
-  const overrideDir = path.join(root, '.modeldock', 'templates');
-  if (!allowOverrides || !fs.existsSync(overrideDir)) return builtIn;
-  const raw = dirTemplateSource(overrideDir);
-  const inside = (name: string): boolean => realPathInside(root, path.join(overrideDir, ...name.split('/'))) !== null;
-  const confined: TemplateSource = {
-    has: (name) => raw.has(name) && inside(name),
-    read: (name) => {
-      if (!inside(name)) throw new Error(`template override ${name} is outside the project`);
-      return raw.read(name);
-    },
+  if (!allowOverrides) return builtIn;
+  return overlayTemplateSource(workspaceTemplateSource(root, { trusted: true, ...(onIgnored ? { onIgnored } : {}) }), builtIn);
+}
+
+/** Project files the plan may rewrite (requirements for a CPU image): only from inside `root`, bounded. */
+export function projectFileReader(root: string, maxBytes = 4 * 1024 * 1024): (rel: string) => string | undefined {
+  return (rel) => {
+    const real = realPathInside(root, path.join(root, ...rel.split('/')));
+    if (real === null) return undefined;
+    try {
+      return fs.statSync(real).size <= maxBytes ? fs.readFileSync(real, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
   };
-  return overlayTemplateSource(confined, builtIn);
 }
 
 /**
@@ -84,6 +90,7 @@ export function cachedOnnxReader(read: (file: string) => OnnxIoResult = readOnnx
 
 export function createPlanner(o: PlannerOptions): Planner {
   const readOnnx = cachedOnnxReader();
+  const readSource = projectFileReader(o.root);
   const readExisting = (rel: string): string | undefined => {
     const open = o.openDocument?.(rel);
     if (open !== undefined) return open;
@@ -113,7 +120,7 @@ export function createPlanner(o: PlannerOptions): Planner {
       // Templates are re-read per plan so edits to an override folder show up immediately.
       // Triton: inputs/outputs from the ONNX model when it reads, else TODO markers and a note saying why.
       const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection, readOnnx) : {};
-      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides));
+      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides, o.onIgnoredTemplate), readSource);
     },
     readExisting,
   };

@@ -73,6 +73,7 @@ export function createContainerizeService(
         templatesDir,
         // Template overrides decide what a built Dockerfile runs: only in a trusted workspace.
         allowOverrides: vscode.workspace.isTrusted,
+        onIgnoredTemplate: (name, reason) => deps.log.warn(`template override ${name} ignored: ${reason}`),
         defaultTarget: deps.config.get('scaffold.defaultTarget'),
         port: deps.config.get('scaffold.port'),
         openDocument:

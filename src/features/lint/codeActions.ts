@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
+import { applyFix } from '../../core/lint/fix';
 import type { Finding, Fix } from '../../core/lint/types';
 import type { LintDiagnostics } from './diagnostics';
-
-type ApplyFix = (text: string, fix: Fix, input?: string) => string;
 
 /**
  * One replacement covering every edit of the fix. A fix may insert twice at the same position
  * and relies on array order; core's applyFix honours it, so the span it changed is replaced whole.
  */
-export function fixToEdit(doc: vscode.TextDocument, fix: Fix, applyFix: ApplyFix, tag?: string): vscode.WorkspaceEdit {
+export function fixToEdit(doc: vscode.TextDocument, fix: Fix, tag?: string): vscode.WorkspaceEdit {
   const before = doc.getText();
   const after = applyFix(before, fix, tag);
   const offsets = fix.edits.flatMap((e) => [doc.offsetAt(new vscode.Position(e.line - 1, e.column - 1)), doc.offsetAt(new vscode.Position(e.endLine - 1, e.endColumn - 1))]);
@@ -41,9 +40,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       if (finding.fix.needsInput === 'tag') {
         action.command = { command: LintCodeActions.PIN_TAG_COMMAND, title: finding.fix.title, arguments: [doc.uri, finding] };
       } else {
-        const applyFix = this.diagnostics.applyFix;
-        if (!applyFix) continue; // no findings without a loaded linter, so this does not happen
-        action.edit = fixToEdit(doc, finding.fix, applyFix);
+        action.edit = fixToEdit(doc, finding.fix);
       }
       actions.push(action);
     }
@@ -63,8 +60,6 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       }));
     if (!value) return false;
     const doc = await vscode.workspace.openTextDocument(uri);
-    const applyFix = this.diagnostics.applyFix;
-    if (!applyFix) return false;
-    return vscode.workspace.applyEdit(fixToEdit(doc, finding.fix, applyFix, value));
+    return vscode.workspace.applyEdit(fixToEdit(doc, finding.fix, value));
   }
 }

@@ -1,16 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding } from '../../core/lint/types';
+import type { Finding, ProjectPins } from '../../core/lint/types';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
-
-type LintModule = typeof import('../../core/lint');
-type DocLinter = ReturnType<LintModule['createLinter']>;
-type DocumentCache = InstanceType<LintModule['DocumentCache']>;
+import { DEFAULT_BUDGET_MS, LintWorkerClient } from './workerClient';
 
 const DEBOUNCE_MS = 250;
-// Above this size a file is linted in slices, yielding to the extension host between documents.
-const ASYNC_THRESHOLD_CHARS = 256 * 1024;
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
 export function isDockerfile(doc: vscode.TextDocument): boolean {
@@ -36,23 +31,24 @@ export function toDiagnostic(f: Finding): vscode.Diagnostic {
 
 /**
  * Keeps a DiagnosticCollection in step with open YAML/Dockerfile documents: linted on open and
- * (debounced) on change, cleared on close. The linter (Ajv + schemas) loads on the first lint.
+ * (debounced) on change, cleared on close. Linting runs in a worker thread (dist/lint.js) with a
+ * per-document time budget, so no file — however hostile — can freeze the extension host; the
+ * worker keeps each open document's incremental cache, so an edit re-validates one YAML document.
  */
 export class LintDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('modeldock');
   /** The findings behind the diagnostics, for quick fixes (same order as the diagnostics). */
   readonly findings = new Map<string, Finding[]>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Per-document incremental state: only changed YAML documents are re-validated. */
-  private readonly caches = new Map<string, DocumentCache>();
   private readonly disposables: vscode.Disposable[] = [];
-  private linter: Promise<{ mod: LintModule; linter: DocLinter }> | undefined;
-  /** Set once the linter module is loaded (quick fixes exist only for findings it produced). */
-  applyFix: LintModule['applyFix'] | undefined;
+  private client: LintWorkerClient | undefined;
+  private clientBudget = DEFAULT_BUDGET_MS;
 
   constructor(
     private readonly deps: Deps,
     private readonly detection: WorkspaceDetection,
+    /** Path of the worker script (dist/lint.js). */
+    private readonly workerScript: string,
   ) {}
 
   start(): void {
@@ -87,12 +83,18 @@ export class LintDiagnostics implements vscode.Disposable {
     );
   }
 
-  private loadLinter(): Promise<{ mod: LintModule; linter: DocLinter }> {
-    this.linter ??= import('../../core/lint').then((mod) => {
-      this.applyFix = mod.applyFix;
-      return { mod, linter: mod.createLinter() };
-    });
-    return this.linter;
+  /** The worker client, (re)created when the budget setting changes. */
+  private worker(budgetMs: number): LintWorkerClient {
+    if (!this.client || this.clientBudget !== budgetMs) {
+      this.client?.dispose();
+      this.clientBudget = budgetMs;
+      this.client = new LintWorkerClient({
+        script: this.workerScript,
+        budgetMs,
+        onError: (err) => this.deps.log.error(err),
+      });
+    }
+    return this.client;
   }
 
   /** Red Hat YAML validates schemas too: leave schema findings to it when the user asks so. */
@@ -105,39 +107,32 @@ export class LintDiagnostics implements vscode.Disposable {
 
   async lint(doc: vscode.TextDocument): Promise<Finding[]> {
     if (doc.isClosed) return [];
-    if (!vscode.workspace.getConfiguration('modeldock.lint', doc.uri).get<boolean>('enable', true)) {
+    const cfg = vscode.workspace.getConfiguration('modeldock.lint', doc.uri);
+    if (!cfg.get<boolean>('enable', true)) {
       this.collection.delete(doc.uri);
       return [];
     }
-    const { mod, linter } = await this.loadLinter();
+    const budget = Math.max(200, Math.min(60_000, cfg.get<number>('timeBudgetMs', DEFAULT_BUDGET_MS)));
+    const client = this.worker(budget);
     const version = doc.version;
     const text = doc.getText();
     const file = vscode.workspace.asRelativePath(doc.uri, false);
-    let findings: Finding[];
+    const key = doc.uri.toString();
+    let outcome;
     if (isDockerfile(doc)) {
-      const r = this.detection.current;
-      const pins: { pytorch?: string; tensorflow?: string } = {};
-      for (const f of r?.frameworks ?? []) {
+      const pins: ProjectPins = {};
+      for (const f of this.detection.current?.frameworks ?? []) {
         if ((f.name === 'pytorch' || f.name === 'tensorflow') && f.version) pins[f.name] = f.version;
       }
-      const { cudaCompat } = await import('../../core/cuda');
-      findings = mod.lintDockerfile(text, file, { pins, cuda: cudaCompat });
+      outcome = await client.lintDockerfile(key, file, text, pins);
     } else {
-      const key = doc.uri.toString();
-      const options = { schema: this.schemaEnabled(doc) };
-      const prev = this.caches.get(key);
-      const result =
-        text.length > ASYNC_THRESHOLD_CHARS
-          ? await linter.lintYamlAsync(text, file, { ...options, yieldFn: () => new Promise<void>((r) => setImmediate(r)) }, prev)
-          : linter.lintIncremental(prev, text, file, options);
-      this.caches.set(key, result.cache);
-      findings = result.findings;
+      outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc));
     }
     // A newer edit already scheduled its own run: drop this stale result.
-    if (doc.isClosed || doc.version !== version) return findings;
-    this.findings.set(doc.uri.toString(), findings);
-    this.collection.set(doc.uri, findings.map(toDiagnostic));
-    return findings;
+    if (outcome === 'superseded' || doc.isClosed || doc.version !== version) return outcome === 'superseded' ? [] : outcome.findings;
+    this.findings.set(key, outcome.findings);
+    this.collection.set(doc.uri, outcome.findings.map(toDiagnostic));
+    return outcome.findings;
   }
 
   private clear(uri: vscode.Uri): void {
@@ -145,13 +140,14 @@ export class LintDiagnostics implements vscode.Disposable {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.findings.delete(key);
-    this.caches.delete(key);
+    this.client?.forget(key);
     this.collection.delete(uri);
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
+    this.client?.dispose();
     this.collection.dispose();
   }
 }

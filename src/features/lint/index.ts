@@ -14,7 +14,8 @@ export const LINT_SELECTOR: vscode.DocumentSelector = [
 ];
 
 export function register(context: vscode.ExtensionContext, deps: Deps, detection: WorkspaceDetection): void {
-  const diagnostics = new LintDiagnostics(deps, detection);
+  // The linter runs in a worker thread; its script is bundled next to extension.js (scripts/build.mjs).
+  const diagnostics = new LintDiagnostics(deps, detection, vscode.Uri.joinPath(context.extensionUri, 'dist', 'lint.js').fsPath);
   const actions = new LintCodeActions(diagnostics);
   context.subscriptions.push(
     diagnostics,

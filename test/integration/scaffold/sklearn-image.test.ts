@@ -1,7 +1,11 @@
 // Issue 4's end-to-end check on the real Docker engine: the CLI scaffolds the scikit-learn
 // example for CPU, the generated Dockerfile builds unchanged (classic builder and BuildKit)
-// against a locally made python:3.11-slim, the container answers a prediction over HTTP, and
-// a code-only change rebuilds with the dependency layer from cache.
+// against a locally made bare python:3.11-slim, pip installing the example's requirements for
+// real from the test wheelhouse's index, the container answers a prediction over HTTP, and a
+// code-only change rebuilds with the dependency layer from cache.
+//
+// The product's engine builds on the default bridge network, so the index listens on the host's
+// bridge address rather than 127.0.0.1 (test/integration/images builds on the host network).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +16,8 @@ import { main } from '../../../src/cli';
 import { connectEngine, pickFreePort, planContext, planRun, type BuildEvent, type DockerEngine } from '../../../src/docker/index';
 import { SKIP_NO_DOCKER, dockerCleanup, ensureDockerd, ensureImage } from '../helpers/docker';
 import { pollFor } from '../helpers/poll';
+import { assertIndexArgs, bridgeAddress } from '../images/harness';
+import { ensureWheelhouse, normalizeName, serveWheelhouse, type WheelIndex } from '../../../scripts/lib/wheelhouse.mjs';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 
@@ -40,6 +46,7 @@ describe('scaffolded scikit-learn image on the real engine', () => {
   let docker = false;
   let engine: DockerEngine | undefined;
   let dir = '';
+  let index: WheelIndex | undefined;
   const containers: string[] = [];
   const images = ['modeldock-it/sklearn-iris:classic', 'modeldock-it/sklearn-iris:buildkit', 'modeldock-it/sklearn-iris:rebuilt'];
 
@@ -47,6 +54,17 @@ describe('scaffolded scikit-learn image on the real engine', () => {
     docker = await ensureDockerd();
     if (!docker) return;
     await ensureImage('python:3.11-slim');
+    const wheelhouse = await ensureWheelhouse();
+    // The example's pins must be in the wheelhouse, or pip in the image finds nothing to install.
+    const have = new Set(wheelhouse.files.map((f) => `${f.name}==${f.version}`));
+    const requirements = readFileSync(path.join(repo, 'examples', 'sklearn-iris', 'requirements.txt'), 'utf8');
+    for (const m of requirements.matchAll(/^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)/gm)) {
+      assert.ok(
+        have.has(`${normalizeName(m[1]!)}==${m[2]}`),
+        `examples/sklearn-iris/requirements.txt pins ${m[1]}==${m[2]}, which the test wheelhouse (test/fixtures/images/wheelhouse/models.txt) does not hold: pin the example to the wheelhouse's versions, or add the pin to models.in and run node scripts/lib/wheelhouse.mjs lock`,
+      );
+    }
+    index = await serveWheelhouse(wheelhouse, { host: await bridgeAddress() });
     engine = await connectEngine();
     dir = path.join(mkdtempSync(path.join(tmpdir(), 'md-scaffold-it-')), 'sklearn-iris');
     cpSync(path.join(repo, 'examples', 'sklearn-iris'), dir, { recursive: true });
@@ -59,6 +77,7 @@ describe('scaffolded scikit-learn image on the real engine', () => {
   });
 
   after(async () => {
+    await index?.close();
     engine?.dispose();
     if (docker) await dockerCleanup(containers, images);
     if (dir) rmSync(path.dirname(dir), { recursive: true, force: true });
@@ -71,7 +90,10 @@ describe('scaffolded scikit-learn image on the real engine', () => {
       if (e.type === 'log') lines.push(e.text);
       if (e.type === 'error') lines.push(`ERROR ${e.message}`);
     };
-    const result = await engine.buildImage({ plan: await planContext(dir), tags: [tag], builder, onEvent });
+    assert.ok(index);
+    const result = await engine
+      .buildImage({ plan: await planContext(dir), tags: [tag], builder, buildArgs: { PIP_INDEX_URL: index.url, PIP_TRUSTED_HOST: index.host }, onEvent })
+      .catch((err: unknown) => assert.fail(`${err instanceof Error ? err.message : String(err)}\n${lines.join('').slice(-4000)}`));
     assert.equal(result.builder, builder);
     return lines;
   }
@@ -80,7 +102,13 @@ describe('scaffolded scikit-learn image on the real engine', () => {
     if (!docker || !engine) return t.skip(SKIP_NO_DOCKER);
     const dockerfile = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /^FROM python:3\.11-slim/m);
+    // pip trusts a plain-HTTP index only on loopback: the bridge address needs PIP_TRUSTED_HOST.
+    assertIndexArgs(dockerfile, ['PIP_INDEX_URL', 'PIP_TRUSTED_HOST']);
+    assert.ok(index);
+    const served = index.requests.length;
     await build(images[0]!, 'classic');
+    // pip really installed scikit-learn from the index: the base image has none.
+    assert.ok(index.requests.slice(served).some((f) => f.startsWith('scikit_learn-')), `the build downloaded no scikit-learn wheel; served: ${index.requests.join(', ')}`);
     await build(images[1]!, 'buildkit');
     assert.ok(await engine.imageExists(images[0]!));
     assert.ok(await engine.imageExists(images[1]!));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { main } from '../../../src/cli';
 import type { CliIo } from '../../../src/cli/io';
@@ -76,6 +77,50 @@ describe('modeldock detect', () => {
     assert.equal(await main(['detect', tempTree({}), '--json'], io), 0);
     const r = JSON.parse(out[0]!) as { frameworks: unknown[]; primary: unknown; accelerator: string; entrypoint: unknown };
     assert.deepEqual([r.frameworks, r.primary, r.accelerator, r.entrypoint], [[], null, 'cpu', null]);
+  });
+
+  test('--file-budget is passed on and checked', async () => {
+    const { io, out } = capture();
+    assert.equal(await main(['detect', fixture('pytorch-cuda'), '--json', '--file-budget', '3'], io), 0);
+    assert.match((JSON.parse(out[0]!) as { warnings: string[] }).warnings.join('\n'), /stopped after 3 files/);
+    for (const bad of ['0', 'abc', '1e3', '2000000']) {
+      const c = capture();
+      assert.equal(await main(['detect', '.', '--file-budget', bad], c.io), 2, bad);
+      assert.match(c.err.join('\n'), /--file-budget must be a whole number from 1 to 1000000/);
+    }
+  });
+
+  test('the summary shows data-only frameworks, the served object, system packages; names are escaped', async () => {
+    const { io, out } = capture();
+    assert.equal(await main(['detect', fixture('cog-maxim')], io), 0);
+    const text = out.join('\n');
+    assert.match(text, /Framework: jax \(version not pinned\) \(primary\)/);
+    assert.match(text, /Framework: tensorflow 2\.8\.0 \(data pipeline only: not the model framework\)/);
+    assert.match(text, /Entrypoint: maxim\/predict\.py \(cog, Predictor\)/);
+    assert.match(text, /System packages: libgl1-mesa-glx libglib2\.0-0 \(cog\.yaml\)/);
+
+    const root = tempTree({ 'ok.txt': '' });
+    const evil = join(root, 'x\u001b]0;pwned\u0007');
+    mkdirSync(evil);
+    writeFileSync(join(evil, 'requirements.txt'), Buffer.from([0, 1]));
+    const c = capture();
+    assert.equal(await main(['detect', root], c.io), 0);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(c.out.join('\n'), /[\u0000-\u0008\u000b-\u001f]/);
+    assert.match(c.out.join('\n'), /x\\u001b\]0;pwned\\u0007\/requirements\.txt: skipped/);
+  });
+
+  test('the CLI entry loads a subcommand only when it runs (`--help` loads no detection code)', () => {
+    const probe = [
+      "const { main } = require('./src/cli.ts');",
+      "main(['--help'], { out() {}, err() {}, cwd: '.' }).then(() => {",
+      "  const loaded = Object.keys(require.cache).filter((k) => /src[\\/\\\\](core|cli)[\\/\\\\]/.test(k));",
+      '  process.stdout.write(JSON.stringify(loaded));',
+      '});',
+    ].join('\n');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout), []);
   });
 
   test('the real entry point works as a process', () => {

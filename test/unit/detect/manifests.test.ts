@@ -58,11 +58,10 @@ describe('pyproject.toml', () => {
     ]);
   });
 
-  test('malformed TOML is a warning naming the file and the parser error', () => {
+  test('malformed TOML is a warning naming the file and the line, not the text', () => {
     const f = parsePyproject(read('broken/pyproject.toml'), 'broken/pyproject.toml');
     assert.deepEqual(f.packages, []);
-    assert.equal(f.warnings.length, 1);
-    assert.match(f.warnings[0]!, /^broken\/pyproject\.toml: invalid TOML, skipped \(.+\)/);
+    assert.deepEqual(f.warnings, ['broken/pyproject.toml:7: invalid TOML, skipped']);
   });
 });
 
@@ -167,7 +166,7 @@ describe('conda environment.yml', () => {
   test('python, pytorch-cuda, channel-qualified packages and the nested pip list', () => {
     const f = parseCondaEnv(read('conda-streamlit/environment.yml'), 'environment.yml');
     assert.deepEqual(f.python && [f.python.version, f.python.line], ['3.10', 7]);
-    assert.deepEqual(f.hints, [{ cuda: '12.1', reason: 'pytorch-cuda=12.1', line: 10 }]);
+    assert.deepEqual(f.hints, [{ cuda: '12.1', reason: 'pytorch-cuda 12.1', line: 10 }]);
     assert.deepEqual(pkgs(f), [
       ['torch', '2.1.0', 8],
       ['torchvision', null, 9],
@@ -194,7 +193,7 @@ describe('conda environment.yml', () => {
   test('malformed YAML is a warning with the line, never an exception', () => {
     const f = parseCondaEnv(read('broken/environment.yml'), 'broken/environment.yml');
     assert.deepEqual(f.packages, []);
-    assert.match(f.warnings[0] ?? '', /^broken\/environment\.yml(:\d+)?: invalid YAML, skipped/);
+    assert.match(f.warnings[0] ?? '', /^broken\/environment\.yml:\d+: invalid YAML \([A-Z_]+\), skipped$/);
     const g = parseCondaEnv('- just\n- a list\n', 'environment.yml');
     assert.match(g.warnings[0] ?? '', /not a conda environment file/);
   });

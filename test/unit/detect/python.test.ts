@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { parseNotebook, parsePythonSource, parsePythonVersionFile, parseRuntimeTxt } from '../../../src/core/detect/index';
+import { IMPORT_FRAMEWORKS, parseNotebook, parsePythonSource, parsePythonVersionFile, parseRuntimeTxt } from '../../../src/core/detect/index';
 import { fixture } from './helpers';
 
 const read = (p: string) => readFileSync(fixture(p), 'utf8');
@@ -61,6 +61,14 @@ describe('Python sources', () => {
     assert.deepEqual(kinds(read('conda-streamlit/dashboard.py')), [['streamlit', 1]]);
     assert.deepEqual(kinds(read('pipenv-torchserve/handler.py')), [['torchserve', 5]]);
     assert.deepEqual(kinds("import sys\n\nif __name__ == '__main__':\n    sys.exit(0)\n"), [['script', 3]]);
+  });
+
+  test('files that mention no framework or server are skipped whole; every framework import still counts', () => {
+    assert.deepEqual(parsePythonSource('import os\nimport numpy as np\n\ndef f():\n    return 1\n', 'x.py').imports, []);
+    // The quick pre-check must let every module the report knows through.
+    for (const module of [...Object.keys(IMPORT_FRAMEWORKS), 'fastapi', 'flask', 'gradio', 'streamlit', 'cog', 'bentoml', 'optax', 'haiku', 'equinox', 'tensorflow_datasets']) {
+      assert.deepEqual(parsePythonSource(`import ${module}\n`, 'x.py').imports.map((i) => i.module), [module], module);
+    }
   });
 
   test('no entrypoint without the framework import, or when __main__ is only mentioned in a string', () => {

@@ -82,6 +82,8 @@ describe('parseRequirements', () => {
         ['torchvision', '0.15.2', 5],
         ['jax', '0.4.28', 8],
         ['numpy', null, 9],
+        // A wheel's file name says its distribution and version.
+        ['local', '1.0', 15],
       ],
     );
     assert.equal(facts.packages[1]?.spec, 'torchvision==0.15.2');
@@ -110,11 +112,11 @@ describe('parseRequirements', () => {
     );
   });
 
-  test('editable, VCS and path requirements are skipped with a note naming file and line', () => {
-    assert.equal(facts.warnings.length, 3);
-    assert.match(facts.warnings[0]!, /^svc\/requirements\.txt:13: skipped editable requirement/);
-    assert.match(facts.warnings[1]!, /^svc\/requirements\.txt:14: skipped URL\/path requirement/);
-    assert.match(facts.warnings[2]!, /^svc\/requirements\.txt:15: skipped URL\/path requirement/);
+  test('editable and VCS requirements are skipped with a note naming file and line, not the line itself', () => {
+    assert.deepEqual(facts.warnings, [
+      'svc/requirements.txt:13: skipped editable requirement . (a local path; not resolved)',
+      'svc/requirements.txt:14: skipped a URL requirement (not resolved)',
+    ]);
   });
 
   test('a comment ends a logical line even after a backslash; CRLF and BOM are fine', () => {

@@ -134,7 +134,7 @@ describe('tree walk', () => {
       ['xgboost'],
     );
     assert.ok(r.warnings.includes('requirements.txt: skipped, looks like a binary file'), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /^big\/requirements\.txt: skipped, 3\.9 KiB is over the 2\.0 KiB size limit$/.test(w)), r.warnings.join('\n'));
+    assert.ok(r.warnings.some((w) => /^big\/requirements\.txt: skipped, 3\.9 KiB is over the 2\.0 KiB size limit \(modeldock\.detect\.maxFileSizeKB\)$/.test(w)), r.warnings.join('\n'));
   });
 
   test('stops at the file budget, shallow files first, and says so', async () => {

@@ -11,6 +11,8 @@ import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Node } from 'yaml';
 import { createEngine } from '../../../src/core/lint/engine';
 import { FastYaml } from '../../../src/core/lint/fastYaml';
+import { LineIndex } from '../../../src/core/lint/text';
+import { documentValue } from '../../../src/core/lint/value';
 import { parseChunk, splitDocuments } from '../../../src/core/lint/yamlDoc';
 import { expandSnippet, goodDeployment } from './helpers';
 
@@ -39,8 +41,9 @@ function check(text: string, file = 'manifest.yaml', label = file, allOptions = 
     const slow = parseChunk(chunk.text);
     assert.equal(slow.doc.errors.length, 0, `${label}: fast path accepted a document yaml rejects:\n${chunk.text}\n${slow.doc.errors.map((e) => e.message).join('\n')}`);
     assert.deepEqual(shape(f.doc.contents as Node), shape(slow.doc.contents), `${label}: node trees differ for:\n${chunk.text}`);
-    assert.deepEqual(f.value, slow.doc.toJS({ maxAliasCount: 100 }), `${label}: values differ`);
-    assert.deepEqual(f.lines.lineStarts, slow.lines.lineStarts, `${label}: line starts differ`);
+    assert.deepEqual(f.value, slow.doc.toJS({ maxAliasCount: 100 }), `${label}: values differ from yaml's toJS`);
+    assert.deepEqual(f.value, documentValue(slow.doc, chunk.text).value, `${label}: values differ from documentValue`);
+    assert.deepEqual(f.lines.lineStarts, new LineIndex(chunk.text).starts, `${label}: line starts differ`);
   }
   for (const options of allOptions ? [{}, { schema: false }, { rules: false }] : [{}]) {
     assert.deepEqual(fastLinter.lintYaml(text, file, options), slowLinter.lintYaml(text, file, options), `${label}: findings differ (${JSON.stringify(options)})`);
@@ -179,6 +182,15 @@ describe('fast YAML path ≡ yaml package', () => {
       '- a\n- b\n',
       'a:\n  - b: 1\n    c: 2\n  - d\n',
       'x: "a" # c\ny: \'b\'\n',
+      // Colons inside flow scalars: part of the scalar unless an indicator follows.
+      'c: [{name: c, image: a:1, ports: [{containerPort: 8080}]}]\n',
+      'u: {url: http://x:80/p, t: a::b, z: :x}\n',
+      'a: [b:, c]\n',
+      'a: {b: c:}\n',
+      'a: [x:[1]]\n',
+      'a: {k:{v: 1}}\n',
+      'a: [x:y, "q":r]\n',
+      'a: [x:\n',
     ];
     for (const c of cases) check(c);
   });

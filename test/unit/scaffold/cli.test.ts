@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { runWith } from '../../../src/cli/scaffold';
 import type { CliIo } from '../../../src/cli/io';
 import { detection, frameworkProject } from './fixtures';
@@ -29,7 +30,11 @@ describe('modeldock scaffold (CLI)', () => {
     assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.1', '--dry-run', '--json'], t, deps), 0);
     assert.deepEqual(readdirSync(join(dir, 'proj')), ['requirements.txt']);
     const j = JSON.parse(t.stdout.join('')) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j).sort(), ['baseImage', 'cuda', 'files', 'notes', 'runtime', 'target']);
+    assert.deepEqual(Object.keys(j).sort(), ['baseImage', 'container', 'cuda', 'errors', 'files', 'healthPath', 'image', 'notes', 'predictRoute', 'runtime', 'target']);
+    assert.equal(j.runtime, 'python');
+    assert.equal(j.image, 'proj:0.1.0');
+    assert.deepEqual(j.errors, []);
+    assert.deepEqual((j.container as { gpus: unknown }).gpus, { count: 1 });
     assert.equal(j.target, 'gpu');
     assert.equal(j.cuda, '12.1');
     assert.equal(j.baseImage, 'pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime');
@@ -58,9 +63,8 @@ describe('modeldock scaffold (CLI)', () => {
 
   test('--out writes elsewhere and compose points back at the project', async () => {
     assert.equal(await runWith(['proj', '--out', 'deploy'], io(dir), deps), 0);
-    const compose = readFileSync(join(dir, 'deploy', 'compose.yaml'), 'utf8');
-    assert.match(compose, /context: "\.\.\/proj"/);
-    assert.match(compose, /dockerfile: "\.\.\/deploy\/Dockerfile"/);
+    const compose = parseYaml(readFileSync(join(dir, 'deploy', 'compose.yaml'), 'utf8')) as { services: Record<string, { build: { context: string; dockerfile: string } }> };
+    assert.deepEqual(compose.services.proj?.build, { context: '../proj', dockerfile: '../deploy/Dockerfile' });
   });
 
   test('incompatible --cuda exits 1 with the reason and writes nothing', async () => {

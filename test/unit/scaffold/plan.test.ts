@@ -71,7 +71,10 @@ describe('GPU base follows the CUDA table', () => {
     const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '12.1' });
     const df = file(plan, 'Dockerfile');
     assert.match(df, /^FROM pytorch\/pytorch:2\.3\.1-cuda12\.1-cudnn8-runtime$/m);
-    assert.match(df, /--extra-index-url https:\/\/download\.pytorch\.org\/whl\/cu121/);
+    // The wheel index is a build argument's default (a --build-arg mirror can replace it), never an ENV.
+    assert.match(df, /^ARG PIP_EXTRA_INDEX_URL=https:\/\/download\.pytorch\.org\/whl\/cu121$/m);
+    assert.doesNotMatch(df, /--extra-index-url/);
+    assert.doesNotMatch(df, /^ENV .*PIP_(EXTRA_)?INDEX_URL/m);
   });
   test('explicit incompatible CUDA is an error', () => {
     const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '13.0' });
@@ -99,7 +102,7 @@ describe('GPU base follows the CUDA table', () => {
   });
   test('CPU torch installs from the CPU wheel index', () => {
     const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'cpu' });
-    assert.match(file(plan, 'Dockerfile'), /--extra-index-url https:\/\/download\.pytorch\.org\/whl\/cpu/);
+    assert.match(file(plan, 'Dockerfile'), /^ARG PIP_EXTRA_INDEX_URL=https:\/\/download\.pytorch\.org\/whl\/cpu$/m);
   });
   test('onnxruntime GPU swaps to onnxruntime-gpu on a cuDNN-matching base', () => {
     const plan = planScaffold(frameworkProject('onnxruntime', '1.20.0'), { target: 'gpu' });
@@ -223,6 +226,11 @@ describe('entrypoints', () => {
     const again = planScaffold(d, { createEntrypoint: true, force: true }, (p) => (p === 'serve.py' ? 'my own server' : undefined));
     assert.equal(again.files.find((f) => f.path === 'serve.py')?.action, 'skip');
   });
+  test('another output folder: the note says the generated serve.py is not in the build context', () => {
+    const plan = planScaffold(detection(base), { createEntrypoint: true, layout: { context: '../proj', dockerfile: '../deploy/Dockerfile' } });
+    assert.ok(plan.notes.some((n) => /copies serve\.py from the build context \(\.\.\/proj\)/.test(n)), plan.notes.join('\n'));
+    assert.ok(!planScaffold(detection(base), { createEntrypoint: true }).notes.some((n) => /not the project folder/.test(n)));
+  });
   test('no entrypoint and none requested: placeholder + note', () => {
     const plan = planScaffold(detection(base), {});
     assert.ok(plan.notes.some((n) => /No serving entrypoint/.test(n)));
@@ -236,7 +244,7 @@ describe('compose and kubernetes', () => {
     const svc = c.services.clf;
     assert.equal(svc.image, 'registry.example.com/team/clf:1.2.3');
     assert.deepEqual(svc.ports, ['8080:8080']);
-    assert.deepEqual(svc.volumes, ['./models:/models:ro']);
+    assert.deepEqual(svc.volumes, [{ type: 'bind', source: './models', target: '/models', read_only: true }]);
     assert.equal(svc.healthcheck.test[0], 'CMD');
     assert.deepEqual(svc.deploy.resources.reservations.devices, [{ driver: 'nvidia', count: 2, capabilities: ['gpu'] }]);
     assert.ok(svc.shm_size);
@@ -258,8 +266,10 @@ describe('compose and kubernetes', () => {
     assert.deepEqual(pod.nodeSelector, { 'nvidia.com/gpu.product': 'A100' });
     assert.ok(pod.volumes.some((v: Doc) => v.emptyDir?.medium === 'Memory'));
     assert.ok(c.volumeMounts.some((m: Doc) => m.mountPath === '/dev/shm'));
-    assert.equal(c.readinessProbe.httpGet.path, '/docs');
-    assert.equal(c.livenessProbe.httpGet.port, 'http');
+    // No health route in this fixture: probes check the port (TCP), not /docs.
+    assert.equal(c.readinessProbe.tcpSocket.port, 'http');
+    assert.equal(c.livenessProbe.tcpSocket.port, 'http');
+    assert.equal(c.readinessProbe.httpGet, undefined);
     const gi = (s: string): number => Number.parseFloat(s) * (s.endsWith('Gi') ? 1024 : 1);
     assert.ok(gi(c.resources.requests.memory) <= gi(c.resources.limits.memory));
     assert.ok(Number(c.resources.requests.cpu) <= Number(c.resources.limits.cpu));
@@ -283,6 +293,13 @@ describe('compose and kubernetes', () => {
     assert.equal(sk.spec.predictor.model.modelFormat.name, 'sklearn');
     const cb = k8s(planScaffold(frameworkProject('catboost', '1.2.5'), { outputs: { kserve: true } }), 'k8s/inferenceservice.yaml');
     assert.equal(cb.spec.predictor.containers[0].name, 'kserve-container');
+  });
+  test('node selector keys and values follow the Kubernetes label syntax', () => {
+    const bad = planScaffold(frameworkProject('pytorch', '2.4.1'), { target: 'gpu', nodeSelector: { 'nvidia.com/gpu product': 'A100', ok: 'a\nb' } });
+    assert.equal(bad.errors.length, 2, bad.errors.join('\n'));
+    assert.match(bad.errors[0]!, /node selector key 'nvidia\.com\/gpu product' is not a valid Kubernetes label key/);
+    assert.match(bad.errors[1]!, /node selector value 'a\\u000ab' for ok/);
+    assert.deepEqual(planScaffold(frameworkProject('pytorch', '2.4.1'), { target: 'gpu', nodeSelector: { 'cloud.google.com/gke-accelerator': 'nvidia-l4', tier: '' } }).errors, []);
   });
   test('latest tag is refused', () => {
     const p = planScaffold(frameworkProject('scikit-learn', '1.4.2'), { imageTag: 'latest' });

@@ -20,6 +20,13 @@ describe('render', () => {
     assert.throws(() => render('{{#a}}x', { a: true }), TemplateError);
     assert.throws(() => render('{{/a}}', { a: true }), TemplateError);
   });
+  test('linear on a hostile template (an override from a workspace): unclosed and space-padded tags', () => {
+    const src = `${'{{ '.repeat(50_000)}${' '.repeat(200_000)}{{#a}}${'{{x } '.repeat(20_000)}`;
+    const t0 = performance.now();
+    assert.throws(() => render(src, {}), TemplateError);
+    // A ceiling against a hang (the old lazy tag pattern backtracked here), not a benchmark.
+    assert.ok(performance.now() - t0 < 10_000);
+  });
   test('partials render with the current context', () => {
     assert.equal(render('x {{> p}} y', { v: 2 }, 't', () => '[{{v}}]'), 'x [2] y');
   });

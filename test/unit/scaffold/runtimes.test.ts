@@ -35,7 +35,7 @@ describe('runtime: TF Serving', () => {
       assert.equal(container(plan).readinessProbe.httpGet.path, '/v1/models/classifier');
       // Numbered version directory below /models/<name>/, as TF Serving requires.
       const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
-      assert.match(vol, /^\.\/export\/classifier:\/models\/classifier\/\d+:ro$/);
+      assert.deepEqual(vol, { type: 'bind', source: './export/classifier', target: '/models/classifier/1', read_only: true });
       assert.equal(plan.cuda, target === 'gpu' ? '12.2' : null);
       assert.equal((parseYaml(file(plan, 'k8s/inferenceservice.yaml')) as Doc).spec.predictor.model.modelFormat.name, 'tensorflow');
     });
@@ -96,7 +96,7 @@ describe('runtime: Triton', () => {
       assert.equal(container(plan).readinessProbe.httpGet.path, '/v2/health/ready');
       // <model>/1/model.onnx: version directory 1, the file name the ONNX backend expects.
       const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
-      assert.equal(vol, './models/detector.onnx:/models/detector/1/model.onnx:ro');
+      assert.deepEqual(vol, { type: 'bind', source: './models/detector.onnx', target: '/models/detector/1/model.onnx', read_only: true });
       assert.match(file(plan, 'Dockerfile'), /COPY model_repository\/ \/models\//);
     });
   }
@@ -165,8 +165,8 @@ describe('model-repository rules', () => {
         assert.equal(copy[1], name);
         assert.match(copy[2]!, /^[1-9]\d*$/, 'version directory is a positive integer');
         assert.equal(copy[2], version);
-        const vol = (parseYaml(file(mounted, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
-        assert.equal(vol, `./${src}:/models/${name}/${version}:ro`);
+        const vol = (parseYaml(file(mounted, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
+        assert.deepEqual(vol, { type: 'bind', source: `./${src}`, target: `/models/${name}/${version}`, read_only: true });
         // Kubernetes: the volume is the model's base path, holding <n>/saved_model.pb.
         const mount = container(mounted).volumeMounts.find((m: Doc) => m.name !== 'dshm');
         assert.equal(mount.mountPath, `/models/${name}`);
@@ -195,8 +195,8 @@ describe('model-repository rules', () => {
         // max_batch_size 0: no implicit batch dimension, the dims are the model's full shape.
         assert.match(cfg, /^max_batch_size: 0$/m);
         assert.match(cfg, /^instance_group \[/m);
-        const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
-        assert.equal(vol, `./${c.art.file}:/models/${c.name}/1/${c.modelFile}:ro`);
+        const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
+        assert.deepEqual(vol, { type: 'bind', source: `./${c.art.file}`, target: `/models/${c.name}/1/${c.modelFile}`, read_only: true });
         const baked = file(planScaffold(d, { runtime: 'triton', weightsInImage: true }), 'Dockerfile');
         assert.match(baked, new RegExp(`^COPY ${c.art.file.replace(/\./g, '\\.')} /models/${c.name}/1/${c.modelFile.replace('.', '\\.')}$`, 'm'));
         assert.match(baked, /^CMD \["tritonserver", "--model-repository=\/models"\]$/m);
@@ -219,8 +219,8 @@ describe('model-repository rules', () => {
       const store = /^model_store=(.+)$/m.exec(file(plan, 'torchserve/config.properties'))?.[1];
       assert.equal(store, '/home/model-server/model-store');
       assert.match(file(plan, 'torchserve/config.properties'), /^load_models=all$/m);
-      const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0] as string;
-      assert.equal(vol, `./store/resnet.mar:${store}/resnet.mar:ro`);
+      const vol = (parseYaml(file(plan, 'compose.yaml')) as Doc).services['demo-model'].volumes[0];
+      assert.deepEqual(vol, { type: 'bind', source: './store/resnet.mar', target: `${store}/resnet.mar`, read_only: true });
       assert.equal(container(plan).volumeMounts.find((m: Doc) => m.name !== 'dshm').mountPath, store);
       const baked = file(planScaffold(d, { runtime: 'torchserve', weightsInImage: true }), 'Dockerfile');
       assert.match(baked, /^COPY store\/resnet\.mar \/home\/model-server\/model-store\/$/m);

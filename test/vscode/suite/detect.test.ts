@@ -10,7 +10,7 @@ describe('workspace detection', () => {
     assert.equal(report.primary, 'scikit-learn');
     assert.equal(report.accelerator, 'cpu');
     const sk = report.frameworks.find((f) => f.name === 'scikit-learn');
-    assert.equal(sk?.version, '1.2.1');
+    assert.equal(sk?.version, '1.9.1');
     assert.ok(sk?.evidence.some((e) => e.file === 'requirements.txt' && typeof e.line === 'number'));
     // The real status bar of the workbench, read through the page.
     await uiText('.statusbar-item', /scikit-learn 1\.2\.1 · CPU/);

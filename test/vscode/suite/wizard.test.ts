@@ -60,7 +60,7 @@ describe('Containerize Model wizard (webview)', () => {
     for (const f of setAside) fs.renameSync(path.join(root, f), path.join(aside, f));
     try {
       await open(workspaceRoot());
-      await uiText('[data-testid=framework]', /^scikit-learn( 1\.2\.1)?$/);
+      await uiText('[data-testid=framework]', /^scikit-learn( 1\.9\.1)?$/);
       await uiText('[data-testid=gpu-reason]', /does not use a GPU/);
       await uiText('[data-testid=base-image]', /^python:3\.\d+-slim$/);
       assert.deepEqual(await texts('[data-testid=cuda-option]'), [], 'no CUDA choice for a CPU target');

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activated, removeFromWorkspace, waitFor, workspaceRoot } from '../suite/helpers';
 import { quietFor } from '../../shared/poll';
+import { readSetting } from '../../../src/platform/settings';
 
 // A hostile repository, opened the way a user opens a stranger's code: in an untrusted workspace
 // (restricted mode). The suite plants what the issue's reproductions used: a .vscode/settings.json
@@ -81,11 +82,18 @@ describe('untrusted workspace: a hostile repository cannot run code, reach out o
     await removeFromWorkspace('.kube', '.vscode', '.modeldock', 'k8s', 'Dockerfile', '.dockerignore');
   });
 
-  it('opens untrusted, with the workspace settings visible but not used', () => {
+  it('opens untrusted; the planted kubeconfig and Docker host settings are not used', () => {
     assert.equal(vscode.workspace.isTrusted, false, 'the folder must open in restricted mode');
-    // VS Code still shows the workspace value; ModelDock must not use it.
-    const inspected = vscode.workspace.getConfiguration('modeldock.kube').inspect('kubeconfig');
-    assert.ok(inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined, 'the planted setting is there');
+    assert.ok(fs.existsSync(path.join(root(), '.vscode', 'settings.json')), 'the planted settings file is there');
+    const cfg = vscode.workspace.getConfiguration('modeldock');
+    // Machine-scoped: VS Code itself drops workspace values; ModelDock's reader would too.
+    for (const key of ['kube.kubeconfig', 'docker.host'] as const) {
+      const i = cfg.inspect(key);
+      assert.equal(i?.workspaceValue, undefined, `${key} taken from the workspace by VS Code`);
+      assert.equal(i?.workspaceFolderValue, undefined, `${key} taken from the folder by VS Code`);
+    }
+    assert.deepEqual(readSetting(cfg, 'kube.kubeconfig'), []);
+    assert.equal(readSetting(cfg, 'docker.host'), '');
   });
 
   it('the Clusters view waits for the user: no exec plugin runs, no connection anywhere', async () => {
