@@ -136,8 +136,11 @@ function fromAuthEntry(entry: Rec): RegistryCredentials | undefined {
 export const runCredentialHelper: HelperRunner = (binary, host, timeoutMs) =>
   new Promise((resolve) => {
     const child = execFile(binary, ['get'], { timeout: timeoutMs, maxBuffer: MAX_HELPER_OUTPUT, windowsHide: true, shell: false }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr).slice(0, 2000) });
+      const errCode = (err as { code?: unknown } | null)?.code;
+      const code = err ? (typeof errCode === 'number' ? errCode : -1) : 0;
+      // Spawn failures (ENOENT: not installed) carry their code as a string.
+      const why = typeof errCode === 'string' ? `${errCode}\n` : err?.killed ? 'timed out\n' : '';
+      resolve({ code, stdout: String(stdout), stderr: `${why}${String(stderr)}`.slice(0, 2000) });
     });
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(host);
@@ -154,7 +157,8 @@ async function askHelper(name: string, host: string, options: CredentialOptions)
   if (res.code !== 0) {
     // "credentials not found in native keychain": no credentials, not an error.
     if (/not found/i.test(res.stdout + res.stderr)) return {};
-    if (res.code === -1 && /ENOENT/.test(res.stderr)) return { problem: `${binary} is not on PATH` };
+    if (res.code === -1 && /^ENOENT/.test(res.stderr)) return { problem: `${binary} is not on PATH` };
+    if (res.code === -1 && /^timed out/.test(res.stderr)) return { problem: `${binary} failed: no answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s` };
     return { problem: `${binary} failed (exit ${res.code})${res.stderr.trim() ? `: ${res.stderr.trim().split('\n')[0]!.slice(0, 200)}` : ''}` };
   }
   let parsed: unknown;

@@ -308,7 +308,9 @@ export class RolloutFollower implements Disposable {
       watchErrors: this.watchErrors(),
       requests: this.requestCount(),
     };
-    if (status.phase === 'complete' || status.phase === 'failed') {
+    // Done only once the ReplicaSets and pods are listed too: the last snapshot shows them.
+    const listed = [this.sets, this.pods, this.events].every((w) => w !== undefined && w.state.kind !== 'loading');
+    if ((status.phase === 'complete' || status.phase === 'failed') && listed) {
       this.current = next;
       return this.finish(status.phase, status.summary);
     }

@@ -165,6 +165,7 @@ export interface DeployInput {
 
 export interface DeployOutcome {
   readonly context: string;
+  readonly projectDir: string;
   readonly namespace: string;
   readonly image: string;
   readonly pushed: PushResult;
@@ -194,6 +195,13 @@ export class DeploySession {
   outcome: DeployOutcome | undefined;
   error: string | undefined;
   private readonly subs: { dispose(): void }[] = [];
+  /** Whether the view showing it is visible: hidden, its followers close their watches. */
+  private visible = true;
+  /**
+   * A deploy command in progress waits for its rollouts: they are followed even while the view
+   * is hidden (the command's notification shows the progress); the rest pause when hidden.
+   */
+  holdOpen = false;
 
   constructor(
     readonly context: string,
@@ -211,12 +219,19 @@ export class DeploySession {
 
   addFollower(f: RolloutFollower): void {
     this.followers.push(f);
+    if (!this.visible && !this.holdOpen) f.pause();
     this.subs.push(f.onDidChange(() => this.changed()));
     this.changed();
   }
 
   changed(): void {
     this.emitter.fire(this);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    for (const f of this.followers) if (visible) f.resume();
+    else if (!this.holdOpen) f.pause();
   }
 
   dispose(): void {
@@ -292,6 +307,17 @@ export async function runDeploy(input: DeployInput, deps: PipelineDeps, session:
     timings,
     async () => {
       const check = await deps.checkImage(pushed.pinned);
+      if (!check.ok && check.status === 0) {
+        // Not the registry's answer: this machine cannot reach it (a registry inside Docker
+        // Desktop's VM, a VPN only the cluster has). The cluster may still pull; the user decides.
+        const go = await deps.confirm({
+          message: `${check.message}. Deploy anyway?`,
+          detail: `The engine pushed ${pushed.pinned}, but ModelDock cannot check it from here. If the cluster cannot reach the registry either, its pods will stay in ImagePullBackOff.`,
+          action: 'Deploy Anyway',
+        });
+        if (!go) throw new CancelledError('Registry not reachable from here');
+        return check;
+      }
       if (!check.ok) {
         throw new UserError(
           `The registry does not serve ${pushed.pinned}: ${check.message}.`,
@@ -303,7 +329,7 @@ export async function runDeploy(input: DeployInput, deps: PipelineDeps, session:
       }
       return check;
     },
-    (c) => (c.ok ? `served at ${c.url}` : undefined),
+    (c) => (c.ok ? `served at ${c.url}` : `not checked: ${c.message}`),
   );
 
   const cause = changeCause({ image: target, digest: pushed.digest, project: path.basename(input.manifests.projectDir), at: (deps.now ?? (() => new Date()))() });
@@ -371,6 +397,7 @@ export async function runDeploy(input: DeployInput, deps: PipelineDeps, session:
   session.set('rollout', rolledOut ? 'done' : 'failed', rollouts.map((r) => r.summary).join('; '), timings.rollout);
   const outcome: DeployOutcome = {
     context: client.currentContext,
+    projectDir: input.manifests.projectDir,
     namespace: input.namespace,
     image: target,
     pushed,
