@@ -106,6 +106,8 @@ interface NodeScope {
   usage?: NodeUsage;
 }
 
+const NO_USE: ReadonlyMap<string, number> = new Map();
+
 /** Pods that count against a node: bound, not finished. */
 const holdsResources = (p: PodInfo) => !!p.nodeName && p.phase !== 'Succeeded' && p.phase !== 'Failed';
 
@@ -388,7 +390,7 @@ export class ClusterTreeModel implements Disposable {
       }
       case 'node': {
         const sc = this.session?.nodeScope;
-        return presentNode(node.info, sc && sc.pods.state.kind === 'ready' ? this.usage(sc).get(node.info.name) : undefined);
+        return presentNode(node.info, sc && sc.pods.state.kind === 'ready' ? (this.usage(sc).get(node.info.name) ?? NO_USE) : undefined);
       }
       case 'detail':
         return node.presentation;
@@ -692,7 +694,7 @@ export class ClusterTreeModel implements Disposable {
     const s = this.session;
     const sc = s?.nodeScope;
     const n = node.info;
-    const used = sc && sc.pods.state.kind === 'ready' ? this.usage(sc).get(n.name) : undefined;
+    const used = sc && sc.pods.state.kind === 'ready' ? (this.usage(sc).get(n.name) ?? NO_USE) : undefined;
     const out: TreeNode[] = [];
     const resources = [...new Set([...Object.keys(n.capacity), ...Object.keys(n.allocatable)])].filter(isGpuResource).sort();
     for (const r of resources) {
