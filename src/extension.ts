@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   registerContainerize(context, deps, containerize, wizard);
   registerMetrics(context, deps, docker);
   const { api: cluster, services: clusterServices } = registerCluster(context, deps);
-  const deploy = registerDeploy(context, deps, { docker, cluster: clusterServices, clusterApi: cluster });
+  const deploy = registerDeploy(context, deps, { docker, cluster: clusterServices, clusterApi: cluster, detection: (dir) => detection.resultFor(dir) });
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);

@@ -61,6 +61,30 @@ export interface SmokeRequest {
   readonly note?: string;
 }
 
+/** A route the served app declares (detection's routes of the entrypoint). */
+export interface AppRoute {
+  readonly path: string;
+  readonly methods: readonly string[];
+}
+
+const PREDICT_NAMES = ['predict', 'predictions', 'invocations', 'infer'];
+
+/**
+ * The app's own inference route, when it declares one (Flask/FastAPI `POST /v1/predict`, say):
+ * a POST route whose last segment names inference, the most specific name first, then the
+ * shortest path. Paths with parameters or odd characters are not guessed at.
+ */
+export function appPredictRoute(routes: readonly AppRoute[]): string | undefined {
+  let best: { path: string; rank: number } | undefined;
+  for (const r of routes) {
+    if (!r.methods.includes('POST') || !/^\/[A-Za-z0-9_./-]{0,200}$/.test(r.path)) continue;
+    const rank = PREDICT_NAMES.indexOf(r.path.slice(r.path.lastIndexOf('/') + 1));
+    if (rank < 0) continue;
+    if (!best || rank < best.rank || (rank === best.rank && r.path.length < best.path.length)) best = { path: r.path, rank };
+  }
+  return best?.path;
+}
+
 /** Sample request files, looked up in this order in the project folder. */
 export const SAMPLE_FILES: readonly string[] = ['.modeldock/sample-request.json', 'sample_request.json', 'sample-request.json'];
 
@@ -84,7 +108,7 @@ export function readSample(sample: SampleFile): { body: string } | { problem: st
  * of building one: V2 and TF Serving metadata requests (see requestFromMetadata), a placeholder
  * for a Python server.
  */
-export function planSmokeRequest(guess: RuntimeGuess, sample: SampleFile | undefined, fallbackModelName: string): SmokeRequest | { problem: string } {
+export function planSmokeRequest(guess: RuntimeGuess, sample: SampleFile | undefined, fallbackModelName: string, appRoute?: string): SmokeRequest | { problem: string } {
   const model = guess.modelName ?? fallbackModelName;
   const modelNote = guess.modelName ? undefined : `model name "${model}" assumed (the deployment's name)`;
   const route = (): string => {
@@ -96,7 +120,7 @@ export function planSmokeRequest(guess: RuntimeGuess, sample: SampleFile | undef
       case 'torchserve':
         return `/predictions/${encodeURIComponent(model)}`;
       case 'python':
-        return '/predict';
+        return appRoute ?? '/predict';
     }
   };
   if (sample) {

@@ -8,6 +8,7 @@ import { defaultImageRef } from '../../docker/tags';
 import type { ClusterClient } from '../../kube';
 import type { ClusterApi, ClusterServices } from '../cluster';
 import type { DockerApi } from '../docker/api';
+import { appPredictRoute, type AppRoute } from '../../core/deploy/smoke';
 import type { DeployRequest } from './api';
 import { RolloutFollower, type RolloutSnapshot } from './follower';
 import { DeploySession, readManifests, runDeploy, type Confirmation, type DeployOutcome } from './pipeline';
@@ -61,6 +62,8 @@ export class DeployFeature implements vscode.Disposable {
     readonly docker: DockerApi,
     readonly cluster: ClusterServices,
     readonly clusterApi: ClusterApi,
+    /** The served app's routes, from detection (a project folder's entrypoint). */
+    private readonly routes: (projectDir: string) => readonly AppRoute[] | undefined = () => undefined,
   ) {
     this.provider = new DeployTreeProvider(() => this.sessions);
     this.view = vscode.window.createTreeView(DEPLOY_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
@@ -269,7 +272,8 @@ export class DeployFeature implements vscode.Disposable {
     const t0 = Date.now();
     let run: Awaited<ReturnType<typeof runSmokeTest>>;
     try {
-      run = await runSmokeTest(client, { namespace: dep.namespace ?? s.namespace, deployment: dep.name, projectDir: s.outcome.projectDir, ...(s.pinned ? { image: s.pinned } : {}) });
+      const route = appPredictRoute(this.routes(s.outcome.projectDir) ?? []);
+      run = await runSmokeTest(client, { namespace: dep.namespace ?? s.namespace, deployment: dep.name, projectDir: s.outcome.projectDir, ...(s.pinned ? { image: s.pinned } : {}), ...(route ? { predictRoute: route } : {}) });
     } catch (err) {
       s.set('smoke', 'failed', errorMessage(err), Date.now() - t0);
       throw new UserError(`Smoke test of ${dep.name}: ${errorMessage(err)}`);
@@ -278,6 +282,7 @@ export class DeployFeature implements vscode.Disposable {
     s.forward = run.forward ? { localPort: run.forward.localPort, target: `${run.result.pod}:${run.result.runtime.port}`, dispose: () => run.forward?.dispose() } : undefined;
     s.smoke = run.result;
     s.set('smoke', run.result.ok ? 'done' : 'failed', run.result.summary, Date.now() - t0);
+    this.deps.log.info(`smoke test ${dep.name} (pod ${run.result.pod}, ${run.result.runtime.runtime}): ${run.result.summary}`);
     const a = run.result.answer;
     const text = [
       `# ${run.result.request?.method ?? ''} ${run.result.request?.path ?? ''} → ${a ? `HTTP ${a.status} in ${Math.round(a.ms)} ms` : 'no answer'}`,

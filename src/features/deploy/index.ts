@@ -8,6 +8,7 @@ import { registerCommands, runCommand } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
 import type { ClusterApi, ClusterServices } from '../cluster';
 import type { DockerApi } from '../docker/api';
+import type { AppRoute } from '../../core/deploy/smoke';
 import type { DeployApi } from './api';
 import { DEPLOY_COMMANDS } from './commands';
 import { DeployFeature } from './feature';
@@ -23,10 +24,12 @@ export interface DeployFeatureDeps {
   readonly docker: DockerApi;
   readonly cluster: ClusterServices;
   readonly clusterApi: ClusterApi;
+  /** Detection's result for a project folder, when it ran (the app's routes for the smoke test). */
+  readonly detection?: (projectDir: string) => { readonly routes?: readonly AppRoute[] } | undefined;
 }
 
 export function register(context: vscode.ExtensionContext, deps: Deps, others: DeployFeatureDeps): DeployApi {
-  const feature = new DeployFeature(deps, context.workspaceState, others.docker, others.cluster, others.clusterApi);
+  const feature = new DeployFeature(deps, context.workspaceState, others.docker, others.cluster, others.clusterApi, (dir) => others.detection?.(dir)?.routes);
   context.subscriptions.push(feature);
   const commands = DEPLOY_COMMANDS.map((make) => make(feature));
   registerCommands(context, deps, commands);

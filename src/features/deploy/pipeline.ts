@@ -176,11 +176,15 @@ export interface DeployOutcome {
   readonly timings: Readonly<Partial<Record<StepName, number>>> & { readonly total: number };
 }
 
+let sessionIds = 0;
+
 /**
  * One deploy: its steps' states, the followers of its rollouts, the smoke test's answer. The
  * view renders it; ModelDockApi.deploy exposes it to tests.
  */
 export class DeploySession {
+  /** Stable across the view's refreshes (tree item ids derive from it). */
+  readonly id = ++sessionIds;
   private readonly emitter = new Emitter<DeploySession>();
   readonly onDidChange = this.emitter.event;
   readonly steps = new Map<StepName, StepState>();

@@ -27,6 +27,8 @@ export interface SmokeTarget {
   readonly projectDir?: string;
   /** Prefer the container running this image (the pushed digest). */
   readonly image?: string;
+  /** The app's own POST inference route (from detection), for a Python server. */
+  readonly predictRoute?: string;
 }
 
 const MAX_ANSWER = 1024 * 1024;
@@ -101,7 +103,7 @@ export async function runSmokeTest(client: ClusterClient, target: SmokeTarget): 
   const sample = target.projectDir ? await findSample(target.projectDir) : undefined;
   const at = Date.now();
   const base = { pod: pod.meta.name, container: container.name, runtime: guess, at };
-  const planned = planSmokeRequest(guess, sample, target.deployment);
+  const planned = planSmokeRequest(guess, sample, target.deployment, target.predictRoute);
   if ('problem' in planned) return { result: { ...base, ok: false, summary: planned.problem } };
 
   const forward = await client.portForward({ kind: 'Pod', namespace: target.namespace, name: pod.meta.name, port: guess.port });

@@ -27,7 +27,9 @@ export class DeployTreeProvider implements vscode.TreeDataProvider<Row>, vscode.
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
-    const state = row.children && row.children.length > 0 ? (row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None;
+    // A row that can have children is collapsible even while it has none yet (a rollout before its
+    // first pod): VS Code keeps a row's first collapsible state for its id.
+    const state = row.children !== undefined ? (row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(row.label, state);
     item.id = row.id;
     if (row.description !== undefined) item.description = row.description;

@@ -108,7 +108,7 @@ function rolloutRows(base: string, s: RolloutSnapshot, session: DeploySession): 
 /** The rows of the view, newest session first. */
 export function rows(sessions: readonly DeploySession[]): Row[] {
   return sessions.map((session, si) => {
-    const base = `deploy/${session.started}-${si}`;
+    const base = `deploy/${session.id}`;
     const children: Row[] = [];
     for (const name of Object.keys(STEP_TITLES) as StepName[]) {
       const st = session.steps.get(name);

@@ -2,7 +2,7 @@
 // from model metadata; the registry setting and the pushed reference; the change-cause.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferRuntime, planSmokeRequest, readSample, requestFromMetadata, summarizeAnswer, type SmokeContainer } from '../../../src/core/deploy/smoke';
+import { appPredictRoute, inferRuntime, planSmokeRequest, readSample, requestFromMetadata, summarizeAnswer, type SmokeContainer } from '../../../src/core/deploy/smoke';
 import { changeCause, parseRegistry, pushTarget, tagOf } from '../../../src/core/deploy/target';
 
 const c = (over: Partial<SmokeContainer>): SmokeContainer => ({ name: 'm', image: 'r/m@sha256:' + 'a'.repeat(64), ports: [{ name: 'http', containerPort: 8080 }], env: {}, ...over });
@@ -78,5 +78,22 @@ describe('registry setting and pushed reference', () => {
       changeCause({ image: '127.0.0.1:5000/iris:0.1.0', digest: 'sha256:' + 'ab'.repeat(32), project: 'iris', at: new Date('2026-01-02T03:04:05.678Z') }),
       'ModelDock deploy of 127.0.0.1:5000/iris:0.1.0 (sha256:abababababab) from iris at 2026-01-02T03:04:05Z',
     );
+  });
+});
+
+describe("the app's own inference route", () => {
+  test('a POST route named for inference, the most specific name first, then the shortest path', () => {
+    const r = (path: string, ...methods: string[]) => ({ path, methods });
+    assert.equal(appPredictRoute([r('/health', 'GET'), r('/v1/predict', 'POST')]), '/v1/predict');
+    assert.equal(appPredictRoute([r('/api/v2/predict', 'POST'), r('/predict', 'POST'), r('/invocations', 'POST')]), '/predict');
+    assert.equal(appPredictRoute([r('/invocations', 'POST'), r('/infer', 'POST')]), '/invocations');
+    // GET-only, parameters, names that do not say inference: not guessed at.
+    assert.equal(appPredictRoute([r('/predict', 'GET'), r('/models/{name}/predict', 'POST'), r('/train', 'POST')]), undefined);
+    assert.equal(appPredictRoute([]), undefined);
+  });
+  test('the python runtime posts to it; other runtimes keep their own routes', () => {
+    const sample = { file: 'sample_request.json', text: '{"instances":[[1]]}' };
+    assert.equal((planSmokeRequest({ runtime: 'python', port: 8080 }, sample, 'd', '/v1/predict') as { path: string }).path, '/v1/predict');
+    assert.equal((planSmokeRequest({ runtime: 'torchserve', port: 8080 }, sample, 'bert', '/v1/predict') as { path: string }).path, '/predictions/bert');
   });
 });
