@@ -4,7 +4,7 @@
  *    kube-controller-manager (deployment and replicaset controllers: Deployments make ReplicaSets
  *    make pods, rollouts progress, revisions and history are the controller's) and kube-scheduler
  *    (pods bind to nodes, or stay Pending with the scheduler's own reason), built from the same
- *    Kubernetes release as the API server;
+ *    Kubernetes release as the API server by scripts/control-plane/build.mjs (components.json);
  *  - simulated nodes (kwok) with `nvidia.com/gpu` and MIG capacity, GPU product labels, taints;
  *  - a local registry: Debian's `docker-registry` (distribution 2.8.2) with a generated config,
  *    storage in a temp folder, on 127.0.0.1:<free port> (plain HTTP: dockerd trusts 127.0.0.0/8
@@ -20,12 +20,11 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { controlPlaneCache, startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../helpers/controlPlane';
+import { componentDir, startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../helpers/controlPlane';
 import { resourcePath } from '../../helpers/kubeApi';
 import { pollFor } from '../helpers/poll';
 
 const run = promisify(execFile);
-const KUBE_VERSION = 'v1.36.3';
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 function freePort(): Promise<number> {
@@ -53,15 +52,14 @@ export async function bridgeHostAddress(): Promise<string> {
   return m[1]!;
 }
 
-/** kube-controller-manager and kube-scheduler, where scripts/control-plane/build.mjs puts its binaries. */
+/** kube-controller-manager and kube-scheduler, where scripts/control-plane/build.mjs puts its binaries (components.json). */
 export function schedulingBinaries(): { controllerManager: string; scheduler: string } {
-  const bin = (name: string) => join(controlPlaneCache(), `${name}-${KUBE_VERSION}`, name);
-  const out = { controllerManager: bin('kube-controller-manager'), scheduler: bin('kube-scheduler') };
+  const out = { controllerManager: join(componentDir('kube-controller-manager'), 'kube-controller-manager'), scheduler: join(componentDir('kube-scheduler'), 'kube-scheduler') };
   const missing = Object.values(out).filter((p) => !existsSync(p));
   if (missing.length) {
     throw new Error(
-      `The Deploy tests need kube-controller-manager and kube-scheduler ${KUBE_VERSION} next to the test control plane (missing: ${missing.join(', ')}). ` +
-        'They build from the same throwaway module as kube-apiserver (k8s.io/kubernetes/cmd/kube-controller-manager, cmd/kube-scheduler): see test/integration/deploy/README.md.',
+      `The Deploy tests need kube-controller-manager and kube-scheduler next to the test control plane (missing: ${missing.join(', ')}). ` +
+        '`npm test` builds them with the rest of the control plane; by hand: `node scripts/control-plane/build.mjs kube-controller-manager kube-scheduler` (scripts/control-plane/README.md).',
     );
   }
   return out;
