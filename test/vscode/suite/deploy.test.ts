@@ -79,7 +79,10 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
     await cfg().update('docker.pipTrustedHost', host, G);
     // The Clusters view on this kubeconfig's admin context (an earlier suite may have chosen another).
     // Room for the Deploy view's rows in the screenshots.
-    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    // increaseViewSize ("Increase Current View Size") resizes the focused part: the side bar, once
+    // it has focus (increaseViewWidth is "Increase Editor Width": it narrows the side bar).
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
+    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize');
     const { model } = api.cluster;
     const ctx = await waitFor('the test context in the Clusters view', () => model.getChildren(undefined).find((n) => n.type === 'context' && n.info.name === 'test'), 30_000);
     if (ctx.type === 'context' && !ctx.info.current) await vscode.commands.executeCommand('modeldock.kube.switchContext', ctx);
@@ -174,7 +177,8 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
     assert.equal(result.request?.path, '/predict');
     assert.equal(result.request?.sourceFile, 'sample_request.json');
     assert.deepEqual(JSON.parse(result.answer!.body), { predictions: ['setosa'] });
-    await uiText('.monaco-list-row', /POST \/predict → HTTP 200 in \d+ ms: \{"predictions":\["setosa"\]\}/);
+    // In the Deploy view's own row (a notification toast is a .monaco-list-row too, and says the same).
+    await uiText('.customview-tree .monaco-list-row', /Smoke test.*POST \/predict → HTTP 200 in \d+ ms: \{"predictions":\["setosa"\]\}/);
     await vscode.commands.executeCommand('modeldock.deploy.showResponse', api.sessions[0]);
     await waitFor('the response editor', () => vscode.window.activeTextEditor?.document.getText().includes('"setosa"'));
     await screenshot('deploy-smoke');
@@ -238,8 +242,9 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
     const following = vscode.commands.executeCommand('modeldock.deploy.follow', dep);
     const sentence = 'needs 2 nvidia.com/gpu; largest free on any node: 1 (node-a: 1 of 4 free); 3 nodes have no GPUs; node-b has taint nvidia.com/gpu=present:NoSchedule, not tolerated';
     await waitFor('the Pending pod explained in the Deploy view', () => api.sessions[0]?.followers[0]?.snapshot.scheduling[0]?.summary === sentence, 60_000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('modeldock.views.deploy.focus');
-    await uiText('.monaco-list-row', /Pending: needs 2 nvidia\.com\/gpu; largest free on any node: 1/);
+    await uiText('.customview-tree .monaco-list-row', /Pending: needs 2 nvidia\.com\/gpu; largest free on any node: 1/);
     await screenshot('deploy-gpu-pending');
 
     // The Nodes level: what each node has, and who holds its GPUs.
