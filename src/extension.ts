@@ -13,6 +13,7 @@ import { register as registerCluster, type ClusterApi } from './features/cluster
 import { register as registerWizard } from './features/wizard';
 import { register as registerDocker } from './features/docker';
 import { register as registerMetrics } from './features/metrics';
+import { register as registerDeploy, type DeployApi } from './features/deploy';
 
 /** What activate() returns: other extensions (and the extension-host tests) read it. */
 export interface ModelDockApi {
@@ -22,6 +23,8 @@ export interface ModelDockApi {
   readonly onDidDetect: vscode.Event<DetectionReport | undefined>;
   /** The Clusters view: its model (whose nodes the kube commands take), view, logs and test hook. */
   readonly cluster: ClusterApi;
+  /** Deploy Model: deploy, smoke test, follow rollouts; the sessions the Deploy view shows. */
+  readonly deploy: DeployApi;
   /**
    * For extension-host tests only: VS Code refuses modal dialogs while extension tests run, so a
    * test answers ModelDock's modal questions here (each automated answer is logged).
@@ -47,13 +50,15 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const wizard = registerWizard(context, deps, containerize);
   registerContainerize(context, deps, containerize, wizard);
   registerMetrics(context, deps, docker);
-  const cluster = registerCluster(context, deps);
+  const { api: cluster, services: clusterServices } = registerCluster(context, deps);
+  const deploy = registerDeploy(context, deps, { docker, cluster: clusterServices, clusterApi: cluster, detection: (dir) => detection.resultFor(dir) });
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
   return {
     activationMs,
     cluster,
+    deploy,
     test: { answerPrompts: (answerer) => prompts.answerWith(answerer) },
     detection: () => (detection.current ? toReport(detection.current) : undefined),
     onDidDetect: (listener, thisArg, disposables) =>

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the test control plane (etcd, kube-apiserver, kwok) from source through the Go module
+// Builds the test control plane (etcd, kube-apiserver, kwok; kube-controller-manager and
+// kube-scheduler for the Deploy tests) from source through the Go module
 // proxy, once per machine: binaries are cached outside the clone, keyed by version, so a warm run
 // does nothing. See scripts/control-plane/README.md.
 //
@@ -195,9 +196,12 @@ async function update(name) {
   }
   writeFileSync(path, `${header}\n${body}`);
   rmSync(join(moduleDir, 'go.sum'), { force: true });
-  // Resolves the build list and records in go.sum the hash of every module the build loads.
-  await run(go, ['list', '-deps', '-f', '{{if false}}{{end}}', c.package], { cwd: moduleDir, env: goEnv({ GOFLAGS: '-mod=mod' }) });
-  log(`${c.module}/go.mod and go.sum updated for ${name} ${c.version}`);
+  // Resolves the build list and records in go.sum the hash of every module the build loads, for
+  // every component built from this module (kube-apiserver, kube-controller-manager and
+  // kube-scheduler share one): a go.sum for one package alone fails the others under -mod=readonly.
+  const packages = Object.values(components).filter((o) => o.module === c.module).map((o) => o.package);
+  await run(go, ['list', '-deps', '-f', '{{if false}}{{end}}', ...packages], { cwd: moduleDir, env: goEnv({ GOFLAGS: '-mod=mod' }) });
+  log(`${c.module}/go.mod and go.sum updated for ${packages.join(', ')} ${c.version}`);
 }
 
 const argv = process.argv.slice(2);

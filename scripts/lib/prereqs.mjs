@@ -103,8 +103,9 @@ function dockerAnswers() {
 }
 
 /**
- * The test control plane (etcd, kube-apiserver, kwok built from the Go module proxy, cached per
- * machine): checked in a second when cached, built once otherwise (about 17 CPU-minutes). Needs Go.
+ * The test control plane (etcd, kube-apiserver, kwok, and for the Deploy tests kube-controller-manager
+ * and kube-scheduler, built from the Go module proxy, cached per
+ * machine): checked in a second when cached, built once otherwise (about 19 CPU-minutes). Needs Go.
  */
 export function ensureControlPlane() {
   const env = { ...process.env };
@@ -118,7 +119,7 @@ export function ensureControlPlane() {
       `The Clusters tests run against a real kube-apiserver built from source once per machine, which needs Go 1.26 or newer (found: ${go.status === 0 ? go.stdout.trim() : 'none'}). Install it from https://go.dev/dl, or opt out with MODELDOCK_ALLOW_SKIP=1.`,
     );
   }
-  log('building the test control plane (etcd, kube-apiserver, kwok) from the Go module proxy, once per machine…');
+  log('building the test control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) from the Go module proxy, once per machine…');
   const started = Date.now();
   const build = spawnSync(process.execPath, ['scripts/control-plane/build.mjs', '--prune'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   if (build.status !== 0) throw new SetupError('building the test control plane failed (see above); scripts/control-plane/README.md says how to build it by hand.');

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { CancelledError } from '../platform/errors';
 import { BuildOutputParser } from './buildProgress';
+import { PushOutputParser } from './push';
 import { packContext } from './context';
 import { DockerUserError, translateDockerError } from './errors';
 import { Demuxer, TimestampedLines, sinceAfter } from './logStream';
@@ -25,6 +26,8 @@ import type {
   GpuVerdict,
   InspectedContainer,
   ManagedContainer,
+  PushRequest,
+  PushResult,
 } from './types';
 
 /** What the adapter needs from its host; injectable for tests. */
@@ -42,7 +45,22 @@ interface DialOptions {
   file?: Readable;
   isStream?: boolean;
   abortSignal?: AbortSignal;
+  /** The modem turns it into the X-Registry-Auth header (never the URL). */
+  authconfig?: { base64: string };
   statusCodes: Record<number, true | string>;
+}
+
+/** What to do about a registry's refusal, from its own words. */
+function pushHint(error: string, repo: string): string {
+  const host = repo.includes('/') ? repo.slice(0, repo.indexOf('/')) : 'docker.io';
+  if (/unauthorized|authentication required|denied|forbidden/i.test(error)) {
+    return `Log in to ${host} with your Docker credentials (docker login ${host}, or your credential helper); ModelDock reads ~/.docker/config.json and never stores them.`;
+  }
+  if (/http: server gave HTTP response to HTTPS client/i.test(error)) {
+    return `The engine expects HTTPS from ${host}. For a plain-HTTP registry add it to "insecure-registries" in the engine's daemon.json (127.0.0.0/8 is insecure by default).`;
+  }
+  if (/connection refused|no such host|i\/o timeout|dial tcp/i.test(error)) return `The engine cannot reach ${host}: check modeldock.deploy.registry and that the registry runs.`;
+  return 'The registry\'s message above says why.';
 }
 
 type SessionFn = (docker: Dockerode, auth: unknown, handler: (err: Error | null, sessionId: string, done: () => void) => void) => void;
@@ -295,6 +313,83 @@ class DockerodeEngine implements DockerEngine {
       if ((err as { statusCode?: unknown }).statusCode === 404) return false;
       return this.fail(err);
     }
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const at = target.lastIndexOf(':');
+    const hasTag = at > target.lastIndexOf('/');
+    const repo = hasTag ? target.slice(0, at) : target;
+    const tag = hasTag ? target.slice(at + 1) : 'latest';
+    try {
+      await this.dial({
+        path: `/images/${encodeURIComponent(source)}/tag?`,
+        method: 'POST',
+        options: { repo, tag },
+        statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
+      });
+    } catch (err) {
+      this.fail(err, { image: source });
+    }
+  }
+
+  async pushImage(request: PushRequest): Promise<PushResult> {
+    const started = Date.now();
+    const at = request.ref.lastIndexOf(':');
+    const hasTag = at > request.ref.lastIndexOf('/');
+    const repo = hasTag ? request.ref.slice(0, at) : request.ref;
+    const tag = hasTag ? request.ref.slice(at + 1) : 'latest';
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    request.signal?.addEventListener('abort', abort, { once: true });
+    const tracked = this.track({ dispose: abort });
+    const parser = new PushOutputParser();
+    const emit = request.onEvent ?? (() => undefined);
+    try {
+      let res: IncomingMessage;
+      try {
+        res = (await this.dial({
+          path: `/images/${encodeURIComponent(repo)}/push?`,
+          method: 'POST',
+          options: { tag },
+          authconfig: { base64: request.registryAuth },
+          isStream: true,
+          abortSignal: controller.signal,
+          statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+        })) as IncomingMessage;
+      } catch (err) {
+        if (controller.signal.aborted) throw new CancelledError('Push cancelled');
+        return this.fail(err, { image: request.ref });
+      }
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          res.destroy();
+          reject(new CancelledError('Push cancelled'));
+        };
+        if (controller.signal.aborted) return onAbort();
+        controller.signal.addEventListener('abort', onAbort, { once: true });
+        res.on('data', (chunk: Buffer) => {
+          for (const e of parser.push(chunk)) emit(e);
+        });
+        res.on('error', (err) => {
+          if (!controller.signal.aborted) reject(err);
+        });
+        res.on('end', () => {
+          for (const e of parser.end()) emit(e);
+          resolve();
+        });
+      });
+    } finally {
+      request.signal?.removeEventListener('abort', abort);
+      tracked.dispose();
+    }
+    if (parser.error !== undefined) {
+      throw new DockerUserError('push-failed', `Push of ${request.ref} failed: ${parser.error}`, pushHint(parser.error, repo));
+    }
+    if (!parser.digest) {
+      const context = parser.tail.slice(-3).join('\n');
+      throw new DockerUserError('push-failed', `The engine finished pushing ${request.ref} without reporting a digest.`, context ? `Last output:\n${context}` : 'Push again; an engine older than API 1.24 does not report digests.');
+    }
+    return { ref: request.ref, digest: parser.digest, pinned: `${repo}@${parser.digest}`, ...(parser.size !== undefined ? { size: parser.size } : {}), durationMs: Date.now() - started };
   }
 
   async createContainer(spec: ContainerCreateSpec): Promise<{ id: string; name: string }> {

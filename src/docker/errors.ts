@@ -8,7 +8,8 @@ export type DockerErrorKind =
   | 'gpu-unavailable'
   | 'container-not-found'
   | 'context-too-large'
-  | 'build-failed';
+  | 'build-failed'
+  | 'push-failed';
 
 /** A UserError the glue can branch on (e.g. offer "Run on CPU" for `gpu-unavailable`). */
 export class DockerUserError extends UserError {

@@ -18,6 +18,9 @@ export { translateDockerError, DockerUserError, NVIDIA_TOOLKIT_STEPS } from './e
 export type { DockerErrorKind } from './errors';
 export { defaultImageRef, imageFromCompose, repositoryName, gitShortSha } from './tags';
 export { nodeDiscoveryView } from './nodeView';
+export { PushOutputParser, type PushEvent } from './push';
+export { resolveCredentials, registryAuthHeader, registryHostOf, normalizeRegistryKey, dockerConfigDir, type RegistryCredentials, type ResolvedCredentials } from './credentials';
+export { checkManifest, checkImageAccess, parseImageRef, isLoopbackHost, type ImageRef, type ManifestCheck } from './registry';
 export type { EngineDeps } from './dockerodeEngine';
 
 export interface ConnectOptions extends DiscoveryOptions {

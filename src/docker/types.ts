@@ -115,6 +115,27 @@ export interface BuildResult {
   readonly durationMs: number;
 }
 
+// ---------------------------------------------------------------- push
+
+export interface PushRequest {
+  /** `host/repo:tag`, already tagged locally (tagImage). */
+  readonly ref: string;
+  /** The X-Registry-Auth value (credentials.ts registryAuthHeader); never logged. */
+  readonly registryAuth: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: import('./push').PushEvent) => void;
+}
+
+export interface PushResult {
+  readonly ref: string;
+  /** `sha256:…` as the registry reported it in the push stream. */
+  readonly digest: string;
+  /** `host/repo@sha256:…`: what the manifests pin. */
+  readonly pinned: string;
+  readonly size?: number;
+  readonly durationMs: number;
+}
+
 // ---------------------------------------------------------------- run
 
 export type GpuRequest =
@@ -251,6 +272,10 @@ export interface DockerEngine extends Disposable {
   preflightGpu(): Promise<{ facts: GpuPreflightFacts; verdict: GpuVerdict }>;
   buildImage(request: BuildRequest): Promise<BuildResult>;
   imageExists(ref: string): Promise<boolean>;
+  /** `docker tag source target` (target `repo:tag`). */
+  tagImage(source: string, target: string): Promise<void>;
+  /** `docker push`; resolves with the digest from the push stream, rejects with the registry's error. */
+  pushImage(request: PushRequest): Promise<PushResult>;
   /** Creates, then starts. On a start failure the created container is left for inspection; its id is on the error. */
   createAndStartContainer(spec: ContainerCreateSpec): Promise<{ id: string; name: string }>;
   createContainer(spec: ContainerCreateSpec): Promise<{ id: string; name: string }>;

@@ -7,7 +7,7 @@ import { createLogsApi } from './protocols/logs';
 import { createPortForwardApi } from './protocols/portForward';
 import { createResourceApi, FIELD_MANAGER } from './protocols/resources';
 import { resolveTuning, type TuningOverrides } from './tuning';
-import type { ClusterClient, WatchableKind, WatchOptions } from './types';
+import type { ClusterClient, ListOptions, NamespacedKind, WatchOptions } from './types';
 
 export { FIELD_MANAGER, parseManifests };
 
@@ -71,9 +71,15 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
     defaultNamespace: core.defaultNamespace,
     contexts: () => listContexts(config, contextName),
     listNamespaces: () => resources.list('Namespace', undefined),
-    list: <K extends WatchableKind>(kind: K, namespace: string) => resources.list(kind, namespace),
+    list: <K extends NamespacedKind>(kind: K, namespace: string, opts?: ListOptions) => resources.list(kind, namespace, opts),
     watchNamespaces: (opts?: WatchOptions) => resources.watch('Namespace', undefined, opts),
-    watch: <K extends WatchableKind>(kind: K, namespace: string, opts?: WatchOptions) => resources.watch(kind, namespace, opts),
+    watch: <K extends NamespacedKind>(kind: K, namespace: string, opts?: WatchOptions) => resources.watch(kind, namespace, opts),
+    listNodes: (opts?: ListOptions) => resources.list('Node', undefined, opts),
+    watchNodes: (opts?: WatchOptions) => resources.watch('Node', undefined, opts),
+    listAllPods: (opts?: ListOptions) => resources.list('Pod', undefined, opts),
+    watchAllPods: (opts?: WatchOptions) => resources.watch('Pod', undefined, opts),
+    rollbackDeployment: resources.rollbackDeployment,
+    setDeploymentPaused: resources.setDeploymentPaused,
     logs,
     deletePod: resources.deletePod,
     restartDeployment: resources.restartDeployment,

@@ -9,7 +9,7 @@ export { describeYaml, forDiff, cleanForDisplay } from './describe';
 export { Backoff, ReconnectPolicy } from './backoff';
 export { DEFAULT_TUNING, resolveTuning, type ClientTuning, type ReconnectTuning, type TuningOverrides } from './tuning';
 export { Coalescer, Emitter, DisposableStore } from './batch';
-export { parsePod, parseWorkload, parseNamespace } from './parse';
+export { parsePod, parseWorkload, parseNamespace, parseReplicaSet, parseEvent, parseNode } from './parse';
 export { ClusterTreeModel, type TreeNode, type NodeOf, type TreeModelOptions, type ConnectionState, type MessageKind } from './treeModel';
 // Test-only helpers (tests and the benchmark); the extension never imports them.
 export { formatAge, podHealth, type Presentation } from './present';

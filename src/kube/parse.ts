@@ -2,10 +2,18 @@ import type {
   ContainerInfo,
   ContainerPort,
   ContainerStateKind,
+  DeploymentRollout,
+  EventInfo,
   KubeObject,
   NamespaceInfo,
+  NodeInfo,
+  NodeSelectorRequirement,
   ObjectMeta,
+  PodCondition,
   PodInfo,
+  ReplicaSetInfo,
+  Taint,
+  Toleration,
   WorkloadInfo,
   WorkloadKind,
 } from './types';
@@ -52,7 +60,91 @@ export function parseMeta(v: unknown): ObjectMeta | undefined {
     ...opt('deletionTimestamp', str(m.deletionTimestamp)),
     ...opt('ownerKind', str(owner?.kind)),
     ...opt('ownerName', str(owner?.name)),
+    ...opt('ownerUid', str(owner?.uid)),
   };
+}
+
+/** Longest annotation or message text kept: an object's fields are bounded by etcd, not by us. */
+const MAX_TEXT = 4096;
+const text = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s === undefined ? undefined : s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
+};
+
+/** A map of strings (labels, selectors, resource quantities as the API writes them). */
+function strMap(v: unknown, max = 256): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, val] of Object.entries(rec(v) ?? {})) {
+    if (++n > max) break;
+    if (typeof val === 'string') out[k] = val;
+    else if (typeof val === 'number' && Number.isFinite(val)) out[k] = String(val);
+  }
+  return out;
+}
+
+function annotation(meta: unknown, key: string): string | undefined {
+  return text(rec(rec(meta)?.annotations)?.[key]);
+}
+
+function parseConditions(v: unknown): PodCondition[] {
+  const out: PodCondition[] = [];
+  for (const c of arr(v).map(rec)) {
+    const type = str(c?.type);
+    const status = str(c?.status);
+    if (!c || !type || !status) continue;
+    const reason = str(c.reason);
+    const message = text(c.message);
+    out.push({ type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) });
+  }
+  return out;
+}
+
+function parseTolerations(v: unknown): Toleration[] {
+  return arr(v)
+    .map(rec)
+    .filter((t): t is Rec => !!t)
+    .map((t) => {
+      const o: { key?: string; operator?: string; value?: string; effect?: string } = {};
+      for (const k of ['key', 'operator', 'value', 'effect'] as const) {
+        const s = str(t[k]);
+        if (s !== undefined) o[k] = s;
+      }
+      return o;
+    });
+}
+
+function parseTaints(v: unknown): Taint[] {
+  const out: Taint[] = [];
+  for (const t of arr(v).map(rec)) {
+    const key = str(t?.key);
+    const effect = str(t?.effect);
+    if (!t || !key || !effect) continue;
+    const value = str(t.value);
+    out.push({ key, effect, ...(value ? { value } : {}) });
+  }
+  return out;
+}
+
+function parseRequirements(v: unknown): NodeSelectorRequirement[] {
+  const out: NodeSelectorRequirement[] = [];
+  for (const r of arr(v).map(rec)) {
+    const key = str(r?.key);
+    const operator = str(r?.operator);
+    if (!r || !key || !operator) continue;
+    const values = arr(r.values).filter((x): x is string => typeof x === 'string');
+    out.push({ key, operator, ...(Array.isArray(r.values) ? { values } : {}) });
+  }
+  return out;
+}
+
+/** requiredDuringSchedulingIgnoredDuringExecution: one AND-list per term (fields as expressions). */
+function parseRequiredAffinity(affinity: unknown): NodeSelectorRequirement[][] {
+  const required = rec(rec(rec(affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
+  return arr(required?.nodeSelectorTerms)
+    .map(rec)
+    .filter((t): t is Rec => !!t)
+    .map((t) => parseRequirements(t.matchExpressions));
 }
 
 export function isKubeObject(v: unknown): v is KubeObject {
@@ -82,13 +174,13 @@ function gpuCount(q: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-function containerState(s: unknown): { state: ContainerStateKind; reason?: string; startedAt?: string; exitCode?: number } {
+function containerState(s: unknown): { state: ContainerStateKind; reason?: string; startedAt?: string; exitCode?: number; message?: string } {
   const st = rec(s);
   if (!st) return { state: 'unknown' };
   const running = rec(st.running);
   if (running) return { state: 'running', ...(str(running.startedAt) ? { startedAt: str(running.startedAt) } : {}) };
   const waiting = rec(st.waiting);
-  if (waiting) return { state: 'waiting', ...(str(waiting.reason) ? { reason: str(waiting.reason) } : {}) };
+  if (waiting) return { state: 'waiting', ...(str(waiting.reason) ? { reason: str(waiting.reason) } : {}), ...(text(waiting.message) ? { message: text(waiting.message) } : {}) };
   const term = rec(st.terminated);
   if (term) {
     const exitCode = num(term.exitCode);
@@ -96,9 +188,20 @@ function containerState(s: unknown): { state: ContainerStateKind; reason?: strin
       state: 'terminated',
       reason: str(term.reason) ?? (exitCode === 0 ? 'Completed' : 'Error'),
       ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(text(term.message) ? { message: text(term.message) } : {}),
     };
   }
   return { state: 'unknown' };
+}
+
+function plainEnv(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of arr(v).slice(0, 256).map(rec)) {
+    const name = str(e?.name);
+    const value = text(e?.value);
+    if (name && value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 function parsePorts(v: unknown): ContainerPort[] {
@@ -127,6 +230,8 @@ function parseContainers(specs: unknown, statuses: unknown, init: boolean): Cont
     const last = rec(rec(status?.lastState)?.terminated);
     const lastExit = num(last?.exitCode);
     const gpus = gpuQuantity(spec.resources);
+    const resources = rec(spec.resources);
+    const readinessPath = str(rec(rec(spec.readinessProbe)?.httpGet)?.path);
     out.push({
       name,
       image: str(spec.image) ?? '',
@@ -147,6 +252,12 @@ function parseContainers(specs: unknown, statuses: unknown, init: boolean): Cont
         : {}),
       ...(gpus ? { gpus } : {}),
       ports: parsePorts(spec.ports),
+      requests: strMap(resources?.requests),
+      limits: strMap(resources?.limits),
+      ...(st.message ? { stateMessage: st.message } : {}),
+      ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
+      ...(readinessPath ? { readinessPath } : {}),
+      env: plainEnv(spec.env),
     });
   }
   return out;
@@ -198,6 +309,120 @@ export function parsePod(v: unknown): PodInfo | undefined {
     readyCount: containers.filter((c) => c.ready).length,
     restarts: containers.reduce((n, c) => n + c.restartCount, 0),
     gpus,
+    conditions: parseConditions(status.conditions),
+    nodeSelector: strMap(spec.nodeSelector),
+    tolerations: parseTolerations(spec.tolerations),
+    requiredNodeAffinity: parseRequiredAffinity(spec.affinity),
+  };
+}
+
+/** matchLabels as a selector string; undefined when matchExpressions are used (callers filter by owner then). */
+function labelSelector(selector: unknown): string | undefined {
+  const s = rec(selector);
+  if (!s || arr(s.matchExpressions).length > 0) return undefined;
+  const parts = Object.entries(strMap(s.matchLabels)).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(',') : undefined;
+}
+
+function templateImages(template: unknown): string[] {
+  const spec = rec(rec(template)?.spec);
+  return [...arr(spec?.initContainers), ...arr(spec?.containers)].map((c) => str(rec(c)?.image)).filter((i): i is string => !!i);
+}
+
+function intOrString(v: unknown): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : str(v);
+}
+
+function parseRollout(o: Rec, spec: Rec, status: Rec): DeploymentRollout {
+  const meta = rec(o.metadata) ?? {};
+  const strategy = rec(spec.strategy);
+  const rolling = rec(strategy?.rollingUpdate);
+  const revision = annotation(meta, 'deployment.kubernetes.io/revision');
+  const changeCause = annotation(meta, 'kubernetes.io/change-cause');
+  const selector = labelSelector(spec.selector);
+  const deadline = num(spec.progressDeadlineSeconds);
+  const historyLimit = num(spec.revisionHistoryLimit);
+  const maxSurge = intOrString(rolling?.maxSurge);
+  const maxUnavailable = intOrString(rolling?.maxUnavailable);
+  return {
+    generation: num(meta.generation) ?? 0,
+    observedGeneration: num(status.observedGeneration) ?? 0,
+    replicas: num(status.replicas) ?? 0,
+    paused: bool(spec.paused) ?? false,
+    conditions: parseConditions(status.conditions),
+    ...(revision ? { revision } : {}),
+    ...(changeCause ? { changeCause } : {}),
+    ...(selector ? { selector } : {}),
+    images: templateImages(spec.template),
+    ...(deadline !== undefined ? { progressDeadlineSeconds: deadline } : {}),
+    ...(strategy ? { strategy: { type: str(strategy.type) ?? 'RollingUpdate', ...(maxSurge ? { maxSurge } : {}), ...(maxUnavailable ? { maxUnavailable } : {}) } } : {}),
+    ...(historyLimit !== undefined ? { revisionHistoryLimit: historyLimit } : {}),
+  };
+}
+
+export function parseReplicaSet(v: unknown): ReplicaSetInfo | undefined {
+  const o = rec(v);
+  const meta = parseMeta(o?.metadata);
+  if (!o || !meta) return undefined;
+  const spec = rec(o.spec) ?? {};
+  const status = rec(o.status) ?? {};
+  const revision = Number.parseInt(annotation(o.metadata, 'deployment.kubernetes.io/revision') ?? '', 10);
+  const changeCause = annotation(o.metadata, 'kubernetes.io/change-cause');
+  const hash = meta.labels['pod-template-hash'];
+  return {
+    kind: 'ReplicaSet',
+    meta,
+    revision: Number.isFinite(revision) && revision > 0 ? revision : 0,
+    ...(changeCause ? { changeCause } : {}),
+    images: templateImages(spec.template),
+    desired: num(spec.replicas) ?? 1,
+    replicas: num(status.replicas) ?? 0,
+    ready: num(status.readyReplicas) ?? 0,
+    available: num(status.availableReplicas) ?? 0,
+    ...(hash ? { templateHash: hash } : {}),
+  };
+}
+
+export function parseEvent(v: unknown): EventInfo | undefined {
+  const o = rec(v);
+  const meta = parseMeta(o?.metadata);
+  const inv = rec(o?.involvedObject) ?? rec(o?.regarding);
+  const kind = str(inv?.kind);
+  const name = str(inv?.name);
+  if (!o || !meta || !inv || !kind || !name) return undefined;
+  const series = rec(o.series);
+  const lastSeen = str(o.lastTimestamp) ?? str(series?.lastObservedTime) ?? str(o.eventTime) ?? meta.creationTimestamp;
+  const source = str(rec(o.source)?.component) ?? str(o.reportingComponent) ?? str(o.reportingController);
+  return {
+    kind: 'Event',
+    meta,
+    involved: { kind, name, ...(str(inv.namespace) ? { namespace: str(inv.namespace) } : {}), ...(str(inv.uid) ? { uid: str(inv.uid) } : {}) },
+    type: str(o.type) ?? 'Normal',
+    reason: str(o.reason) ?? '',
+    message: text(o.message ?? o.note) ?? '',
+    count: num(o.count) ?? num(series?.count) ?? 1,
+    ...(lastSeen ? { lastSeen } : {}),
+    ...(source ? { source } : {}),
+  };
+}
+
+export function parseNode(v: unknown): NodeInfo | undefined {
+  const o = rec(v);
+  const meta = parseMeta(o?.metadata);
+  if (!o || !meta) return undefined;
+  const spec = rec(o.spec) ?? {};
+  const status = rec(o.status) ?? {};
+  const ready = parseConditions(status.conditions).find((c) => c.type === 'Ready');
+  return {
+    kind: 'Node',
+    meta,
+    name: meta.name,
+    labels: meta.labels,
+    capacity: strMap(status.capacity),
+    allocatable: strMap(status.allocatable),
+    taints: parseTaints(spec.taints),
+    unschedulable: bool(spec.unschedulable) ?? false,
+    ready: ready?.status === 'True',
   };
 }
 
@@ -225,6 +450,7 @@ export function parseWorkload(kind: WorkloadKind, v: unknown): WorkloadInfo | un
         ...opt('updated', num(status.updatedReplicas)),
         ...opt('available', num(status.availableReplicas)),
         gpus: templateGpus(spec.template) * desired,
+        ...(kind === 'Deployment' ? { rollout: parseRollout(o, spec, status) } : {}),
       };
     }
     case 'Job': {

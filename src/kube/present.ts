@@ -1,4 +1,6 @@
-import type { ContainerInfo, KubeContextInfo, KubeErrorInfo, NamespaceInfo, PodInfo, WorkloadInfo, WorkloadKind } from './types';
+import { isGpuResource } from '../core/deploy/scheduling';
+import { parseQuantity } from '../core/k8s/quantity';
+import type { ContainerInfo, KubeContextInfo, KubeErrorInfo, NamespaceInfo, NodeInfo, PodInfo, WorkloadInfo, WorkloadKind } from './types';
 
 /**
  * How each tree node looks, as plain data (no VS Code types) so it is unit-tested and used by the
@@ -209,5 +211,67 @@ export function presentError(err: KubeErrorInfo): Presentation {
     icon: { id: err.kind === 'forbidden' ? 'lock' : 'error', color: 'problemsErrorIcon.foreground' },
     contextValue: `modeldock.error.${err.kind}`,
     collapsible: 'none',
+  };
+}
+
+/** GPU-like resources a node offers, with allocatable and (when known) requested amounts. */
+export function nodeGpus(n: NodeInfo, used: ReadonlyMap<string, number> | undefined): { resource: string; allocatable: number; requested?: number }[] {
+  return [...new Set([...Object.keys(n.capacity), ...Object.keys(n.allocatable)])]
+    .filter(isGpuResource)
+    .sort()
+    .map((resource) => {
+      const requested = used?.get(resource);
+      return { resource, allocatable: parseQuantity(n.allocatable[resource]) ?? 0, ...(used ? { requested: requested ?? 0 } : {}) };
+    });
+}
+
+/** `nvidia.com/gpu` → `GPU`, `nvidia.com/mig-1g.10gb` → `mig-1g.10gb`. */
+const shortResource = (r: string) => (r === 'nvidia.com/gpu' || r === 'amd.com/gpu' ? 'GPU' : r.slice(r.indexOf('/') + 1));
+
+export function presentNode(n: NodeInfo, used: ReadonlyMap<string, number> | undefined): Presentation {
+  const gpus = nodeGpus(n, used);
+  const product = n.labels['nvidia.com/gpu.product'] ?? n.labels['amd.com/gpu.product-name'];
+  const noSchedule = n.taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  const full = gpus.length > 0 && gpus.every((g) => g.requested !== undefined && g.requested >= g.allocatable);
+  return {
+    label: n.name,
+    description: join([
+      ...gpus.map((g) => (g.requested === undefined ? `${g.allocatable} ${shortResource(g.resource)}` : `${shortResource(g.resource)} ${g.requested}/${g.allocatable} used`)),
+      gpus.length === 0 && 'no GPUs',
+      product,
+      noSchedule.length > 0 && `${noSchedule.length} taint${noSchedule.length > 1 ? 's' : ''}`,
+      !n.ready && 'NotReady',
+      n.unschedulable && 'cordoned',
+    ]),
+    tooltip: join([
+      `Node ${n.name}`,
+      `allocatable: ${Object.entries(n.allocatable).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      noSchedule.length > 0 && `taints: ${noSchedule.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')}`,
+    ]),
+    icon: !n.ready ? { id: 'error', color: 'testing.iconFailed' } : gpus.length === 0 ? { id: 'server' } : full ? { id: 'server', color: 'charts.yellow' } : { id: 'server', color: 'testing.iconPassed' },
+    contextValue: gpus.length > 0 ? 'modeldock.node.gpu' : 'modeldock.node',
+    collapsible: 'collapsed',
+  };
+}
+
+export function presentNodesGroup(nodes: readonly NodeInfo[] | undefined, usage: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined): Presentation {
+  let description: string | undefined;
+  if (nodes) {
+    let alloc = 0;
+    let used = 0;
+    for (const n of nodes) {
+      const g = parseQuantity(n.allocatable['nvidia.com/gpu']) ?? 0;
+      alloc += g;
+      used += Math.min(g, usage?.get(n.name)?.get('nvidia.com/gpu') ?? 0);
+    }
+    description = join([`${nodes.length} node${nodes.length === 1 ? '' : 's'}`, alloc > 0 && (usage ? `${alloc - used} of ${alloc} GPUs free` : `${alloc} GPUs`)]);
+  }
+  return {
+    label: 'Nodes',
+    ...(description ? { description } : {}),
+    tooltip: 'Per node: nvidia.com/gpu, amd.com/gpu and MIG capacity, allocatable and requested by pods; GPU product; taints; the pods holding GPUs.',
+    icon: { id: 'server-environment' },
+    contextValue: 'modeldock.group.nodes',
+    collapsible: 'collapsed',
   };
 }

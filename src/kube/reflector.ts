@@ -29,6 +29,7 @@ export interface ReflectorOptions<T> {
   readonly pageSize?: number;
   readonly timeoutSeconds?: number;
   readonly fieldSelector?: string;
+  readonly labelSelector?: string;
   readonly tuning?: ClientTuning;
   /** Objects that failed validation; the reflector skips them. */
   readonly onInvalid?: (raw: unknown) => void;
@@ -250,7 +251,7 @@ export class Reflector<T> implements ResourceWatch<T> {
         throw new KubeError({ kind: 'too-large', message: `list ${this.opts.resource}: more than ${this.tuning.maxListPages} pages; ModelDock stopped listing.` });
       }
       const body = await this.opts.transport.json('GET', this.opts.path, {
-        query: { limit: this.opts.pageSize ?? 500, continue: cont, fieldSelector: this.opts.fieldSelector },
+        query: { limit: this.opts.pageSize ?? 500, continue: cont, fieldSelector: this.opts.fieldSelector, labelSelector: this.opts.labelSelector },
         signal: this.inflight.signal,
         describe: { verb: 'list', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
       });
@@ -339,6 +340,7 @@ export class Reflector<T> implements ResourceWatch<T> {
             allowWatchBookmarks: true,
             timeoutSeconds,
             fieldSelector: this.opts.fieldSelector,
+            labelSelector: this.opts.labelSelector,
           },
           describe: { verb: 'watch', resource: this.opts.resource, ...(this.opts.namespace ? { namespace: this.opts.namespace } : {}) },
           signal: this.inflight.signal,

@@ -1,4 +1,4 @@
-import type { WatchableKind } from './types';
+import type { NamespacedKind } from './types';
 
 /** Where a kind lives in the API. Built in for what the tree uses; apply falls back to discovery. */
 export interface ResourceType {
@@ -27,6 +27,7 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   rt('', 'v1', 'ServiceAccount', 'serviceaccounts'),
   rt('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
   rt('', 'v1', 'PersistentVolume', 'persistentvolumes', false),
+  rt('', 'v1', 'Event', 'events'),
   rt('apps', 'v1', 'Deployment', 'deployments'),
   rt('apps', 'v1', 'StatefulSet', 'statefulsets'),
   rt('apps', 'v1', 'DaemonSet', 'daemonsets'),
@@ -51,7 +52,7 @@ export function builtinType(kind: string, apiVersion?: string): ResourceType | u
   return BUILTIN_TYPES.find((t) => t.kind === kind && t.group === group && t.version === version);
 }
 
-export function watchableType(kind: WatchableKind | 'Namespace'): ResourceType {
+export function watchableType(kind: NamespacedKind | 'Namespace' | 'Node'): ResourceType {
   const t = builtinType(kind);
   if (!t) throw new Error(`no resource type for ${kind}`);
   return t;

@@ -8,11 +8,15 @@ import {
   presentError,
   presentGroup,
   presentNamespace,
+  presentNode,
+  presentNodesGroup,
   presentPod,
   presentWorkload,
   presentWorkloadKind,
   type Presentation,
 } from './present';
+import { explainScheduling, isGpuResource, podRequests } from '../core/deploy/scheduling';
+import { parseQuantity } from '../core/k8s/quantity';
 import {
   WORKLOAD_KINDS,
   type ClusterClient,
@@ -21,6 +25,7 @@ import {
   type KubeContextInfo,
   type KubeErrorInfo,
   type NamespaceInfo,
+  type NodeInfo,
   type PodInfo,
   type ResourceWatch,
   type WatchableKind,
@@ -48,6 +53,11 @@ export type TreeNode =
   | { readonly type: 'workload'; readonly id: string; info: WorkloadInfo }
   | { readonly type: 'pod'; readonly id: string; info: PodInfo; containers?: TreeNode[] }
   | { readonly type: 'container'; readonly id: string; readonly pod: PodInfo; readonly info: ContainerInfo }
+  /** The context's Nodes level: GPU capacity, allocatable and use per node. */
+  | { readonly type: 'nodes'; readonly id: string }
+  | { readonly type: 'node'; readonly id: string; info: NodeInfo }
+  /** A row of facts under a node or pod (a GPU resource's numbers, a taint, why a pod is Pending). */
+  | { readonly type: 'detail'; readonly id: string; readonly presentation: Presentation }
   | {
       readonly type: 'message';
       readonly id: string;
@@ -84,6 +94,43 @@ export interface TreeModelOptions {
 
 type Scope<T> = { watch: ResourceWatch<T>; nodes: Map<string, TreeNode>; sorted?: TreeNode[]; subs: DisposableStore };
 
+/** Per node: what the pods bound to it request, per resource (GPUs, MIG slices, cpu, memory). */
+export type NodeUsage = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/** The Nodes level's watches: the nodes, and every namespace's pods (what uses each node's GPUs). */
+interface NodeScope {
+  readonly nodes: ResourceWatch<NodeInfo>;
+  readonly pods: ResourceWatch<PodInfo>;
+  readonly rows: Map<string, NodeOf<'node'>>;
+  readonly subs: DisposableStore;
+  usage?: NodeUsage;
+}
+
+const NO_USE: ReadonlyMap<string, number> = new Map();
+
+/** Pods that count against a node: bound, not finished. */
+const holdsResources = (p: PodInfo) => !!p.nodeName && p.phase !== 'Succeeded' && p.phase !== 'Failed';
+
+function schedPodOf(p: PodInfo) {
+  const res = (cs: PodInfo['containers']) => cs.map((c) => ({ requests: c.requests, limits: c.limits }));
+  return {
+    name: p.meta.name,
+    namespace: p.meta.namespace ?? '',
+    ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+    phase: p.phase,
+    containers: res(p.containers),
+    initContainers: res(p.initContainers),
+    nodeSelector: p.nodeSelector,
+    tolerations: p.tolerations,
+    requiredNodeAffinity: p.requiredNodeAffinity,
+  };
+}
+
+/** The scheduler said no node fits (PodScheduled=False): the pod can explain itself. */
+export function isUnschedulablePod(p: PodInfo): boolean {
+  return p.phase === 'Pending' && !p.nodeName && p.conditions.some((c) => c.type === 'PodScheduled' && c.status === 'False');
+}
+
 /** Everything that lives as long as one context is the active one. */
 class ContextSession implements Disposable {
   readonly store = new DisposableStore();
@@ -94,8 +141,17 @@ class ContextSession implements Disposable {
   readonly scopes = new Map<string, Scope<PodInfo> | Scope<WorkloadInfo>>();
   readonly nsNodes = new Map<string, NodeOf<'namespace'>>();
   readonly groupNodes = new Map<string, TreeNode>();
+  nodeScope: NodeScope | undefined;
+  nodesGroup: NodeOf<'nodes'> | undefined;
+  /** Why a Pending pod does not schedule, per pod uid and resourceVersion (computed from a list of nodes and pods). */
+  readonly explanations = new Map<string, { rv: string; text?: string; error?: string }>();
   constructor(readonly context: string) {}
+  closeNodes(): void {
+    this.nodeScope?.subs.dispose();
+    this.nodeScope = undefined;
+  }
   dispose(): void {
+    this.closeNodes();
     for (const s of this.scopes.values()) s.subs.dispose();
     this.scopes.clear();
     this.namespaces?.subs.dispose();
@@ -227,6 +283,9 @@ export class ClusterTreeModel implements Disposable {
       case 'workloadKind':
         this.closeScopes((k) => k === scopeKey(node.kind, node.namespace));
         break;
+      case 'nodes':
+        s.closeNodes();
+        break;
       default:
         return;
     }
@@ -240,12 +299,21 @@ export class ClusterTreeModel implements Disposable {
     if (!node || node.type === 'context' || !s) return this.refresh();
     if (node.type === 'message') {
       if (node.retries === 'namespaces') return s.namespaces ? s.namespaces.watch.restart() : this.refresh();
+      if (node.retries === 'nodes') {
+        s.nodeScope?.nodes.restart();
+        s.nodeScope?.pods.restart();
+        return;
+      }
       const scope = node.retries === undefined ? undefined : s.scopes.get(node.retries);
       return scope ? scope.watch.restart() : this.refresh();
     }
     const ns = node.type === 'namespace' ? node.name : 'namespace' in node ? node.namespace : undefined;
     for (const [k, scope] of s.scopes) if (ns === undefined || k.endsWith(`:${ns}`)) scope.watch.restart();
     if (ns === undefined) s.namespaces?.watch.restart();
+    if (node.type === 'nodes' || node.type === 'node') {
+      s.nodeScope?.nodes.restart();
+      s.nodeScope?.pods.restart();
+    }
   }
 
   contexts(): KubeContextInfo[] {
@@ -284,9 +352,15 @@ export class ClusterTreeModel implements Disposable {
         return node.group === 'pods' ? this.scopeChildren('Pod', node.namespace, node) : WORKLOAD_KINDS.map((k) => this.kindNode(node.namespace, k));
       case 'workloadKind':
         return this.scopeChildren(node.kind, node.namespace, node);
-      case 'pod':
+      case 'pod': {
         node.containers ??= [...node.info.initContainers, ...node.info.containers].map((c) => ({ type: 'container', id: `${node.id}/c/${c.name}`, pod: node.info, info: c }));
-        return node.containers;
+        const why = isUnschedulablePod(node.info) ? this.pendingExplanation(node) : undefined;
+        return why ? [why, ...node.containers] : node.containers;
+      }
+      case 'nodes':
+        return this.nodesChildren(node);
+      case 'node':
+        return this.nodeChildren(node);
       default:
         return [];
     }
@@ -311,6 +385,16 @@ export class ClusterTreeModel implements Disposable {
         return presentPod(node.info, now);
       case 'container':
         return presentContainer(node.info);
+      case 'nodes': {
+        const sc = this.session?.nodeScope;
+        return presentNodesGroup(sc?.nodes.state.kind === 'ready' ? [...sc.nodes.items.values()] : undefined, sc && sc.pods.state.kind === 'ready' ? this.usage(sc) : undefined);
+      }
+      case 'node': {
+        const sc = this.session?.nodeScope;
+        return presentNode(node.info, sc && sc.pods.state.kind === 'ready' ? (this.usage(sc).get(node.info.name) ?? NO_USE) : undefined);
+      }
+      case 'detail':
+        return node.presentation;
       case 'message':
         if (node.error) return presentError(node.error);
         return {
@@ -334,7 +418,12 @@ export class ClusterTreeModel implements Disposable {
       case 'workloadKind':
         return s.groupNodes.get(`${node.namespace}/workloads`);
       case 'pod':
+        if (node.id.includes('/nodes/')) return s.nodeScope?.rows.get(node.info.nodeName ?? '');
         return node.info.meta.namespace ? s.groupNodes.get(`${node.info.meta.namespace}/pods`) : undefined;
+      case 'nodes':
+        return this.contextNodes().find((c) => c.info.name === s.context);
+      case 'node':
+        return s.nodesGroup;
       default:
         return undefined;
     }
@@ -434,6 +523,8 @@ export class ClusterTreeModel implements Disposable {
     }
     for (const f of this.favorites) names.add(f);
     if (this.filter) out.push(this.message(`${node.id}/filter`, 'info', `Filter: "${this.filter}" (Clear with the filter button)`));
+    s.nodesGroup ??= { type: 'nodes', id: `${node.id}/nodes` };
+    out.unshift(s.nodesGroup);
     const fav = new Set(this.favorites);
     const filtered = [...names].filter((n) => !this.filter || n.includes(this.filter) || fav.has(n));
     filtered.sort((a, b) => Number(fav.has(b)) - Number(fav.has(a)) || a.localeCompare(b));
@@ -547,6 +638,152 @@ export class ClusterTreeModel implements Disposable {
     } else if (node.type === 'workload' && info.kind !== 'Pod') node.info = info;
   }
 
+  // ---- the Nodes level ----------------------------------------------------------------------------
+
+  private usage(sc: NodeScope): NodeUsage {
+    if (sc.usage) return sc.usage;
+    const out = new Map<string, Map<string, number>>();
+    for (const p of sc.pods.items.values()) {
+      if (!holdsResources(p)) continue;
+      const m = out.get(p.nodeName!) ?? new Map<string, number>();
+      for (const [r, v] of podRequests(schedPodOf(p))) m.set(r, (m.get(r) ?? 0) + v);
+      out.set(p.nodeName!, m);
+    }
+    sc.usage = out;
+    return out;
+  }
+
+  private nodesChildren(owner: NodeOf<'nodes'>): TreeNode[] {
+    const s = this.session;
+    const client = s?.client;
+    if (!s || !client || !this.visible) return [];
+    if (!s.nodeScope) {
+      const subs = new DisposableStore();
+      const nodes = subs.add(client.watchNodes());
+      // Pods of every namespace (bound ones): what holds each node's GPUs. Needs cluster-wide rights.
+      const pods = subs.add(client.watchAllPods({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }));
+      const sc: NodeScope = { nodes, pods, rows: new Map(), subs };
+      subs.add(nodes.onChange(() => this.coalescer.add(owner)));
+      subs.add(nodes.onState(() => this.coalescer.add(owner)));
+      subs.add(
+        pods.onChange(() => {
+          sc.usage = undefined;
+          this.coalescer.add(owner);
+        }),
+      );
+      subs.add(pods.onState(() => this.coalescer.add(owner)));
+      s.nodeScope = sc;
+    }
+    const sc = s.nodeScope;
+    const state = sc.nodes.state;
+    if (state.kind === 'loading') return [this.message(`${owner.id}/loading`, 'loading', 'Loading nodes…')];
+    if (state.kind === 'error') return [this.message(`${owner.id}/error`, 'error', state.error.message, state.error, 'nodes')];
+    const out: TreeNode[] = [];
+    const podState = sc.pods.state;
+    if (podState.kind === 'error') {
+      out.push(this.message(`${owner.id}/podserror`, 'info', `GPU use per node unknown: ${podState.error.message}`, undefined, 'nodes'));
+    }
+    const seen = new Set<string>();
+    for (const info of [...sc.nodes.items.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      seen.add(info.name);
+      let row = sc.rows.get(info.name);
+      if (!row) {
+        row = { type: 'node', id: `${owner.id}/${info.name}`, info };
+        sc.rows.set(info.name, row);
+      }
+      row.info = info;
+      out.push(row);
+    }
+    for (const name of [...sc.rows.keys()]) if (!seen.has(name)) sc.rows.delete(name);
+    if (seen.size === 0) out.push(this.message(`${owner.id}/empty`, 'info', 'No nodes (or none you may list)'));
+    return out;
+  }
+
+  private detail(id: string, p: Omit<Presentation, 'collapsible'>): TreeNode {
+    return { type: 'detail', id, presentation: { ...p, collapsible: 'none' } };
+  }
+
+  private nodeChildren(node: NodeOf<'node'>): TreeNode[] {
+    const s = this.session;
+    const sc = s?.nodeScope;
+    const n = node.info;
+    const used = sc && sc.pods.state.kind === 'ready' ? (this.usage(sc).get(n.name) ?? NO_USE) : undefined;
+    const out: TreeNode[] = [];
+    const resources = [...new Set([...Object.keys(n.capacity), ...Object.keys(n.allocatable)])].filter(isGpuResource).sort();
+    for (const r of resources) {
+      const capacity = parseQuantity(n.capacity[r]) ?? 0;
+      const allocatable = parseQuantity(n.allocatable[r]) ?? 0;
+      const requested = used?.get(r);
+      const free = requested === undefined ? undefined : Math.max(0, allocatable - requested);
+      out.push(
+        this.detail(`${node.id}/res/${r}`, {
+          label: r,
+          description: [`capacity ${capacity}`, `allocatable ${allocatable}`, requested === undefined ? 'requested: unknown' : `requested ${requested}`, free === undefined ? undefined : `${free} free`].filter(Boolean).join(' · '),
+          tooltip: `${r} on ${n.name}: capacity ${capacity} (what the device plugin reports), allocatable ${allocatable} (what pods may request), requested ${requested ?? 'unknown'} by the pods bound to it.`,
+          icon: { id: 'circuit-board', ...(free === 0 ? { color: 'charts.yellow' } : free !== undefined ? { color: 'testing.iconPassed' } : {}) },
+          contextValue: 'modeldock.node.resource',
+        }),
+      );
+    }
+    if (resources.length === 0) out.push(this.detail(`${node.id}/nogpu`, { label: 'No GPUs', description: 'no nvidia.com/gpu, amd.com/gpu or MIG resources', icon: { id: 'circle-slash', color: 'disabledForeground' }, contextValue: 'modeldock.node.resource' }));
+    for (const key of ['nvidia.com/gpu.product', 'nvidia.com/gpu.memory', 'nvidia.com/mig.strategy', 'amd.com/gpu.product-name']) {
+      const v = n.labels[key];
+      if (v) out.push(this.detail(`${node.id}/label/${key}`, { label: v, description: key, icon: { id: 'tag' }, contextValue: 'modeldock.node.label' }));
+    }
+    if (!n.ready) out.push(this.detail(`${node.id}/notready`, { label: 'NotReady', description: 'pods are not scheduled here', icon: { id: 'error', color: 'testing.iconFailed' }, contextValue: 'modeldock.node.condition' }));
+    if (n.unschedulable) out.push(this.detail(`${node.id}/cordoned`, { label: 'Cordoned', description: 'spec.unschedulable', icon: { id: 'circle-slash', color: 'charts.yellow' }, contextValue: 'modeldock.node.condition' }));
+    for (const [i, t] of n.taints.entries()) {
+      const text = `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
+      out.push(this.detail(`${node.id}/taint/${i}`, { label: `taint ${text}`, description: 'pods need a matching toleration', icon: { id: 'shield', color: 'charts.orange' }, contextValue: 'modeldock.node.taint' }));
+    }
+    if (sc && sc.pods.state.kind === 'ready') {
+      const holders = [...sc.pods.items.values()]
+        .filter((p) => p.nodeName === n.name && holdsResources(p) && [...podRequests(schedPodOf(p)).keys()].some(isGpuResource))
+        .sort((a, b) => `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`));
+      for (const p of holders) out.push({ type: 'pod', id: `${node.id}/pod/${p.meta.namespace ?? ''}/${p.meta.name}`, info: p });
+    }
+    return out;
+  }
+
+  /** "Pending: needs 2 nvidia.com/gpu; largest free on any node: 1 (…)", computed from a list of nodes and pods. */
+  private pendingExplanation(node: NodeOf<'pod'>): TreeNode | undefined {
+    const s = this.session;
+    const client = s?.client;
+    if (!s || !client) return undefined;
+    const key = node.info.meta.uid ?? `${node.info.meta.namespace}/${node.info.meta.name}`;
+    const rv = node.info.meta.resourceVersion ?? '';
+    const have = s.explanations.get(key);
+    if (!have || have.rv !== rv) {
+      s.explanations.set(key, { rv });
+      const scheduler = node.info.conditions.find((c) => c.type === 'PodScheduled')?.message;
+      void (async () => {
+        try {
+          const sc = s.nodeScope;
+          const nodes = sc?.nodes.state.kind === 'ready' ? [...sc.nodes.items.values()] : await client.listNodes();
+          let pods: PodInfo[];
+          let partial = '';
+          if (sc?.pods.state.kind === 'ready') pods = [...sc.pods.items.values()];
+          else {
+            pods = await client.listAllPods({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }).catch(async () => {
+              partial = ` (use counted in ${node.info.meta.namespace} only: cannot list pods of all namespaces)`;
+              return client.list('Pod', node.info.meta.namespace ?? 'default');
+            });
+          }
+          const e = explainScheduling(schedPodOf(node.info), nodes, pods.filter(holdsResources).map(schedPodOf));
+          s.explanations.set(key, { rv, text: `${e.summary}${partial}${scheduler ? `\nThe scheduler: ${scheduler}` : ''}` });
+        } catch (err) {
+          s.explanations.set(key, { rv, error: err instanceof Error ? err.message : String(err) });
+        }
+        if (this.session === s) this.coalescer.add(node);
+      })();
+    }
+    const cur = s.explanations.get(key)!;
+    if (cur.error) return this.detail(`${node.id}/pending`, { label: `Pending: ${node.info.conditions.find((c) => c.type === 'PodScheduled')?.message ?? 'the scheduler found no node'}`, description: `(nodes unreadable: ${cur.error})`, icon: { id: 'warning', color: 'charts.yellow' }, contextValue: 'modeldock.pod.pending' });
+    if (!cur.text) return this.detail(`${node.id}/pending`, { label: 'Pending: working out why…', icon: { id: 'loading~spin' }, contextValue: 'modeldock.pod.pending' });
+    const [first, ...rest] = cur.text.split('\n');
+    return this.detail(`${node.id}/pending`, { label: `Pending: ${first}`, tooltip: [first, ...rest].join('\n'), icon: { id: 'warning', color: 'charts.yellow' }, contextValue: 'modeldock.pod.pending' });
+  }
+
   private closeScopes(match: (key: string) => boolean, includeNamespaces = false): void {
     const s = this.session;
     if (!s) return;
@@ -560,6 +797,7 @@ export class ClusterTreeModel implements Disposable {
       s.namespaces.subs.dispose();
       s.namespaces = undefined;
     }
+    if (includeNamespaces) s.closeNodes();
   }
 
   private markNamespacesChanged(): void {
@@ -571,7 +809,7 @@ export class ClusterTreeModel implements Disposable {
     if (keys.has('root')) return this.changed.fire(undefined);
     // A group refresh re-renders its pods anyway: drop pod-level entries under a dirty group.
     const groups = new Set<string>();
-    for (const k of keys) if (k !== 'root' && (k.type === 'group' || k.type === 'workloadKind' || k.type === 'context')) groups.add(k.id);
+    for (const k of keys) if (k !== 'root' && (k.type === 'group' || k.type === 'workloadKind' || k.type === 'context' || k.type === 'nodes')) groups.add(k.id);
     // Hundreds of row updates under one group cost the view more one by one than as one group refresh.
     const perParent = new Map<string, number>();
     for (const k of keys) {

@@ -76,6 +76,9 @@ export const SETTINGS = {
   'docker.pipExtraIndexUrl': spec('', str),
   'docker.pipTrustedHost': spec('', str),
   'docker.env': spec<Readonly<Record<string, string>>>({}, stringMap),
+  'deploy.registry': spec('', str),
+  'deploy.rolloutTimeoutSeconds': spec(600, int(30, 86400)),
+  'deploy.smokeTest': spec<'ask' | 'always' | 'never'>('ask', oneOf('ask', 'always', 'never')),
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CommandSpec } from '../../platform/commands';
 import type { Prompts } from '../../platform/prompts';
 import { CancelledError, UserError } from '../../platform/errors';
-import { KubeError, type ClusterClient, type ClusterTreeModel, type NodeOf, type PortForwardHandle, type TreeNode } from '../../kube';
+import { KubeError, type ClusterClient, type ClusterTreeModel, type KubeContextInfo, type NodeOf, type PortForwardHandle, type TreeNode } from '../../kube';
 import type { KubeDocumentProvider } from './describe';
 import type { PodLogs } from './logs';
 import { readKubeSettings, type KubeSettings } from './settings';
@@ -67,6 +67,28 @@ export interface ClusterFeature {
   /** Where ModelDock keeps its own current context (never the workspace's). */
   readonly globalState: vscode.Memento;
   settings(): KubeSettings;
+  /** A command started a rollout (undo, resume): whoever shows rollouts may follow it. */
+  rolloutStarted(r: RolloutStarted): void;
+}
+
+export interface RolloutStarted {
+  readonly context: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** What started it, for the view: `undo to revision 2`, `resume`. */
+  readonly cause: string;
+}
+
+/**
+ * What the Clusters feature offers other features (Deploy): clients for any context of the
+ * user's kubeconfig under the same loading and trust rules as the view, the diff documents, and
+ * the rollouts its commands start. Not part of ModelDockApi.
+ */
+export interface ClusterServices {
+  contexts(): Promise<readonly KubeContextInfo[]>;
+  connect(context: string): Promise<ClusterClient>;
+  readonly documents: KubeDocumentProvider;
+  readonly onDidStartRollout: vscode.Event<RolloutStarted>;
 }
 
 export function currentSettings(): KubeSettings {

@@ -2,19 +2,25 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { registerCommands } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
-import { ClusterTreeModel, createClusterClient, loadKubeconfig } from '../../kube';
+import { ClusterTreeModel, createClusterClient, listContexts, loadKubeconfig } from '../../kube';
 import type { ClusterApi } from './api';
 import { CLUSTER_COMMANDS } from './commands';
 import { KubeDocumentProvider, SCHEME } from './describe';
-import { ACTIVE_CONTEXT_KEY, Confirmations, PortForwards, VIEW_ID, currentSettings, type ClusterFeature } from './feature';
+import { ACTIVE_CONTEXT_KEY, Confirmations, PortForwards, VIEW_ID, currentSettings, type ClusterFeature, type ClusterServices, type RolloutStarted } from './feature';
 import { PodLogs } from './logs';
 import { ClusterTreeProvider } from './tree';
 
 export { ClusterTreeProvider, ClusterTreeItem } from './tree';
 export { PodLogs, PodLogSession, formatLogLine, type LogWrite } from './logs';
 export { KubeDocumentProvider, SCHEME } from './describe';
-export { VIEW_ID, type ClusterFeature, type Question } from './feature';
+export { VIEW_ID, type ClusterFeature, type ClusterServices, type Question, type RolloutStarted } from './feature';
 export type { ClusterApi } from './api';
+
+/** What register() hands back: the public API (ModelDockApi.cluster) and the services other features use. */
+export interface ClusterRegistration {
+  readonly api: ClusterApi;
+  readonly services: ClusterServices;
+}
 
 /** The workspace's own folders on disk: a kubeconfig inside one is the repository's, not the user's. */
 function workspaceFolders(): string[] {
@@ -27,17 +33,18 @@ function workspaceFolders(): string[] {
  * cluster here; client-node is imported when the view first connects, and in an untrusted
  * workspace only after the user asks (the Connect node).
  */
-export function register(context: vscode.ExtensionContext, deps: Deps): ClusterApi {
+export function register(context: vscode.ExtensionContext, deps: Deps): ClusterRegistration {
   const trace = (m: string) => deps.log.debug(`kube: ${m}`);
   const storedContext = context.globalState.get<unknown>(ACTIVE_CONTEXT_KEY);
+  const readKubeconfig = () =>
+    loadKubeconfig({
+      setting: currentSettings().kubeconfig,
+      ...(process.env.KUBECONFIG !== undefined ? { env: process.env.KUBECONFIG } : {}),
+      home: os.homedir(),
+      workspaceFolders: workspaceFolders(),
+    });
   const model = new ClusterTreeModel({
-    loadKubeconfig: () =>
-      loadKubeconfig({
-        setting: currentSettings().kubeconfig,
-        ...(process.env.KUBECONFIG !== undefined ? { env: process.env.KUBECONFIG } : {}),
-        home: os.homedir(),
-        workspaceFolders: workspaceFolders(),
-      }),
+    loadKubeconfig: readKubeconfig,
     createClient: (kubeconfig, ctx) => createClusterClient({ kubeconfig, context: ctx, trace }),
     ...(typeof storedContext === 'string' && storedContext ? { activeContext: storedContext } : {}),
     favorites: currentSettings().favoriteNamespaces,
@@ -50,11 +57,13 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   const documents = new KubeDocumentProvider(model);
   const forwards = new PortForwards();
   const confirmations = new Confirmations(deps.prompts);
-  const feature: ClusterFeature = { model, view, logs, documents, forwards, confirmations, globalState: context.globalState, settings: currentSettings };
+  const rollouts = new vscode.EventEmitter<RolloutStarted>();
+  const feature: ClusterFeature = { model, view, logs, documents, forwards, confirmations, globalState: context.globalState, settings: currentSettings, rolloutStarted: (r) => rollouts.fire(r) };
   let lastContext = model.activeContext;
 
   context.subscriptions.push(
     { dispose: () => model.dispose() },
+    rollouts,
     view,
     provider,
     logs,
@@ -80,5 +89,18 @@ export function register(context: vscode.ExtensionContext, deps: Deps): ClusterA
   );
   model.setVisible(view.visible);
   registerCommands(context, deps, CLUSTER_COMMANDS.map((make) => make(feature)));
-  return { model, view, logs };
+  const services: ClusterServices = {
+    async contexts() {
+      const kc = await readKubeconfig();
+      return listContexts(kc.config, model.activeContext);
+    },
+    async connect(name) {
+      // Same files, same trust rules as the view: a workspace's kubeconfig never runs a plugin.
+      const kc = await readKubeconfig();
+      return createClusterClient({ kubeconfig: kc, context: name, trace });
+    },
+    documents,
+    onDidStartRollout: rollouts.event,
+  };
+  return { api: { model, view, logs }, services };
 }

@@ -6,7 +6,7 @@ import { runCommand, type CommandSpec } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { plannedRun } from '../../docker/fromPlan';
-import type { BuildResult, GpuRequest, ManagedContainer } from '../../docker/types';
+import type { BuildResult, GpuRequest, ManagedContainer, PushResult } from '../../docker/types';
 
 export interface BuildRequest {
   readonly dockerfile?: vscode.Uri;
@@ -47,6 +47,13 @@ export interface RunResult {
   readonly gpus: GpuRequest;
 }
 
+export interface PushRequest {
+  /** The local image (`name:tag`). */
+  readonly image: string;
+  /** Where to push it (`registry/repo:tag`); the image is tagged so first. */
+  readonly target: string;
+}
+
 export interface DockerApi {
   /** The containers ModelDock started (label modeldock.managed), with their published ports. */
   listContainers(): Promise<readonly ManagedContainer[]>;
@@ -57,11 +64,18 @@ export interface DockerApi {
   run(request: RunRequest): Promise<RunResult | undefined>;
   /** Build the plan's Dockerfile with the plan's tag, then run it with the plan's ports, GPUs, shm and env. */
   buildAndRun(folder: vscode.Uri, plan: ScaffoldPlan): Promise<RunResult | undefined>;
+  /**
+   * Tags `image` as `target` and pushes it with the user's Docker credentials; resolves with the
+   * digest the registry reported (undefined: cancelled, refused or failed, already reported).
+   */
+  push(request: PushRequest): Promise<PushResult | undefined>;
 }
 
 export interface DockerCommands {
   readonly build: CommandSpec;
   readonly run: CommandSpec;
+  /** API-only (not contributed): see commands/pushImage.ts. */
+  readonly push: CommandSpec;
 }
 
 export interface DockerConnection {
@@ -78,6 +92,7 @@ export function createDockerApi(
   const build = (request: BuildRequest) => runCommand(commands.build, deps, [request]) as Promise<BuildResult | undefined>;
   const run = (request: RunRequest) => runCommand(commands.run, deps, [request]) as Promise<RunResult | undefined>;
   return {
+    push: (request) => runCommand(commands.push, deps, [request]) as Promise<PushResult | undefined>,
     listContainers: () => connection.list(),
     onDidStartContainer: connection.onDidStartContainer,
     build,

@@ -8,6 +8,7 @@ import { preflightGpuCommand } from './commands/preflightGpu';
 import { removeContainerCommand } from './commands/removeContainer';
 import { restartContainerCommand } from './commands/restartContainer';
 import { runContainerCommand } from './commands/runContainer';
+import { pushImageCommand } from './commands/pushImage';
 import { openPortCommand, showLogsCommand } from './commands/showLogs';
 import { refreshContainersCommand, showEngineCommand } from './commands/showEngine';
 import { stopContainerCommand } from './commands/stopContainer';
@@ -41,7 +42,7 @@ export function register(context: vscode.ExtensionContext, deps: Deps, others: D
     list: async () => (await session.getEngine()).listManagedContainers(),
     onDidStartContainer: session.onDidStartContainer,
   };
-  const api: DockerApi = createDockerApi(deps, { build, run }, connection, (base, rel) => vscode.Uri.joinPath(base, ...rel.split('/')));
+  const api: DockerApi = createDockerApi(deps, { build, run, push: pushImageCommand(feature) }, connection, (base, rel) => vscode.Uri.joinPath(base, ...rel.split('/')));
   registerCommands(context, deps, [
     build,
     run,

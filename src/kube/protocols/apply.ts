@@ -24,7 +24,7 @@ export function parseManifests(text: string): KubeObject[] {
 
 /** Server-side apply (field manager `modeldock`), with the live object before it for the diff. */
 export function createApplyApi(core: ClientCore, resources: ResourceApi): {
-  applyServerSide(manifests: string | readonly KubeObject[], opts: { dryRun: boolean; force?: boolean }): Promise<ApplyResult[]>;
+  applyServerSide(manifests: string | readonly KubeObject[], opts: { dryRun: boolean; force?: boolean; namespace?: string }): Promise<ApplyResult[]>;
 } {
   return {
     async applyServerSide(manifests, opts) {
@@ -32,7 +32,7 @@ export function createApplyApi(core: ClientCore, resources: ResourceApi): {
       const results: ApplyResult[] = [];
       for (const obj of objects) {
         const t = await resources.typeOf(obj.kind, obj.apiVersion);
-        const namespace = t.namespaced ? (obj.metadata.namespace ?? core.defaultNamespace) : undefined;
+        const namespace = t.namespaced ? (obj.metadata.namespace ?? opts.namespace ?? core.defaultNamespace) : undefined;
         const body = t.namespaced ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
         const before = await resources.get(obj.kind, namespace, obj.metadata.name, obj.apiVersion);
         const after = await core.transport.json('PATCH', objectPath(t, namespace, obj.metadata.name), {

@@ -51,7 +51,7 @@ export function createPortForwardApi(
     if (!selector) throw new KubeError({ kind: 'invalid', message: `Service ${target.name} has no selector; forward to a pod instead.` });
     const svcPort = (spec.ports ?? []).find((p) => p.port === target.port);
     const targetPort = svcPort?.targetPort ?? target.port;
-    const pods = await resources.list('Pod', target.namespace, selector);
+    const pods = await resources.list('Pod', target.namespace, { labelSelector: selector });
     const pod = pods.find((p) => p.phase === 'Running' && p.readyCount === p.containers.length) ?? pods.find((p) => p.phase === 'Running');
     if (!pod) throw new KubeError({ kind: 'not-found', message: `No running pod behind service ${target.name}.` });
     let port: number | undefined = typeof targetPort === 'number' ? targetPort : Number.parseInt(String(targetPort), 10);

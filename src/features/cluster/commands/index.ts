@@ -11,6 +11,10 @@ import { forwardPortCommand } from './forwardPort';
 import { refreshClustersCommand } from './refreshClusters';
 import { restartDeploymentCommand } from './restartDeployment';
 import { retryWatchCommand } from './retryWatch';
+import { rolloutHistoryCommand } from './rolloutHistory';
+import { rolloutPauseCommand } from './rolloutPause';
+import { rolloutResumeCommand } from './rolloutResume';
+import { rolloutUndoCommand } from './rolloutUndo';
 import { scaleWorkloadCommand } from './scaleWorkload';
 import { showErrorCommand } from './showError';
 import { showPreviousLogsCommand } from './showPreviousLogs';
@@ -34,6 +38,10 @@ export const CLUSTER_COMMANDS: readonly ((feature: ClusterFeature) => CommandSpe
   deletePodCommand,
   restartDeploymentCommand,
   scaleWorkloadCommand,
+  rolloutHistoryCommand,
+  rolloutUndoCommand,
+  rolloutPauseCommand,
+  rolloutResumeCommand,
   forwardPortCommand,
   stopPortForwardsCommand,
   applyManifestCommand,
