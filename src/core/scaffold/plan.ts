@@ -23,6 +23,8 @@ import { isCudaIndex, rewriteRequirement, rewriteRequirementFiles, type RewriteM
 import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted, dfValue, pipRequirementWord, pyString, shellWord } from './escape';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
+import { planPythonMetrics } from './monitoring';
+import { addMonitoring, monitoringAnnotations } from './monitoringManifests';
 import { nodeTemplateSource, type TemplateSource } from './templates';
 
 export type { ExistingFile, PlanInputs } from './inputs';
@@ -511,13 +513,18 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   }
 
   const entry = entryFor(p);
+  const metrics = planPythonMetrics(p, entry);
+  if (metrics.cmd) {
+    entry.cmd = metrics.cmd;
+    entry.cmdComment = `${entry.cmdComment} ${metrics.cmdComment ?? ''}`.trim();
+  }
   const deps = depPlan(p, gpu, entry);
   const artifacts = facts.artifacts;
   const mount = p.weightsInImage ? null : modelMount(artifacts);
   const serveArtifact = artifacts.find((a) => SERVE_FORMATS.includes(a.format)) ?? null;
   const modelPath = serveArtifact ? (mount?.containerPath.get(serveArtifact.file) ?? `/app/${serveArtifact.file}`) : '/models/model';
   const modelDir = mount ? '/models' : artifacts.length ? `/app/${posixDirname(artifacts[0]!.file) || ''}`.replace(/\/$/, '') || '/app' : '/models';
-  const extraEnv = [...entry.env];
+  const extraEnv = [...entry.env, ...metrics.env];
   if (entry.createServe) extraEnv.push({ name: 'MODEL_PATH', value: modelPath, comment: 'serve.py loads the model from here.' });
   if (gpu?.strategy === 'python-base+pip-cuda') {
     extraEnv.push({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility', comment: 'The slim base has no NVIDIA settings: ask the container toolkit for the driver\'s compute libraries.' });
@@ -565,6 +572,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     healthcheckJson: healthTest ? dfExec('the health check', healthTest) : '',
     cmdComment: dfComment(entry.cmdComment),
     cmdJson: dfExec('the command', entry.cmd),
+    metrics: metrics.dockerfile,
   };
 
   const family = facts.family;
@@ -576,6 +584,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   if (p.outputs.dockerfile) {
     files.add('Dockerfile', renderTemplate(t, dockerfileTemplate, ctx));
     for (const g of deps.generated) files.add(g.path, g.content);
+    for (const f of metrics.files) files.add(f.path, f.content);
   }
   if (entry.createServe) {
     const fmt = serveArtifact?.format ?? null;
@@ -586,6 +595,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
         frameworkLabel: fwLabel,
         defaultModelPathPy: pyString(modelPath),
         port: p.port,
+        metrics: metrics.serve,
         ...loaderFlags(fmt, facts.primary),
       }),
       true,
@@ -599,7 +609,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
         {
           artifacts: p.weightsInImage ? [] : artifacts.map((a) => a.file),
           generated,
-          mustKeep: [...deps.copies.map((c) => c.src), ...(entry.createServe ? ['serve.py'] : []), ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : [])],
+          mustKeep: [...deps.copies.map((c) => c.src), ...(entry.createServe ? ['serve.py'] : []), ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : []), ...metrics.mustKeep],
         },
         p.notes,
       ),
@@ -629,11 +639,13 @@ function planPython(p: PlanInputs): ScaffoldPlan {
       ? { claim: `${p.name}-models`, mountPath: '/models', storage: pvcStorage(bytes), layoutHint: mount.root ? `the contents of ${mount.root}/ at the volume root` : `${artifacts.map((a) => a.file).join(', ')} at the volume root` }
       : null,
     layout: p.layout,
+    podAnnotations: monitoringAnnotations(p, metrics.endpoint),
   };
   if (p.deviceIds && p.outputs.kubernetes) p.notes.push(`Kubernetes cannot pin GPU ids: the manifests request ${p.deviceIds.length} GPU(s); compose uses device_ids ${p.deviceIds.join(', ')}.`);
   if (mount) p.notes.push(`Model weights stay out of the image: compose mounts ${mount.composeVolumes.map((v) => `${v.source} at ${v.target}`).join(', ')}; Kubernetes mounts the PVC ${spec.pvc?.claim} at /models. The code's own paths (${artifacts.map((a) => a.file).join(', ')}) are symlinked there.`);
   if (p.outputs.compose) files.add('compose.yaml', composeFile(t, spec));
   if (p.outputs.kubernetes) kubernetesFiles(t, spec, files);
+  addMonitoring(p, files, { name: p.name, endpoint: metrics.endpoint, healthPath: entry.serving && entry.http ? entry.healthPath : null, gpu: target === 'gpu', serving: entry.serving });
   if (p.outputs.kserve) {
     if (!entry.serving) {
       p.notes.push('KServe InferenceService skipped: the project has no serving entrypoint.');
@@ -667,6 +679,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     healthPath: entry.serving && entry.http ? entry.healthPath : null,
     predictRoute: entry.serving ? entry.predictRoute : null,
     serving: entry.serving,
+    metrics: metrics.endpoint,
     gpu,
     container: containerRunSpec(p, p.outputs.dockerfile ? 'Dockerfile' : null, facts.usesTorch, spec.env),
     files: files.files,

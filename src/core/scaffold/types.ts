@@ -4,6 +4,27 @@ import type { FrameworkName } from '../detect/types';
 export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
 export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
 export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
+/** How the generated Python server serves GET /metrics (see monitoring.ts). */
+export type MetricsExporter = 'prometheus-client' | 'stdlib' | 'none';
+/** Monitoring manifests: none, or Prometheus Operator objects, a Grafana dashboard and scrape annotations. */
+export type MonitoringStack = 'none' | 'prometheus';
+
+/** Where the served container's Prometheus metrics are (port by its manifest name, path) and whose names they use. */
+export interface ScaffoldMetrics {
+  portName: string;
+  port: number;
+  path: string;
+  flavour: 'modeldock' | 'tfserving' | 'torchserve' | 'triton';
+}
+
+export interface MonitoringOptions {
+  /** Alert when the p95 latency stays above this many seconds for 10 minutes (default 1). */
+  p95Seconds?: number;
+  /** Alert when the share of 5xx answers stays above this (0-1) for 10 minutes (default 0.05). */
+  errorRatio?: number;
+  /** Extra labels on the ServiceMonitor and PrometheusRule (e.g. release=kube-prometheus-stack, which that chart's Prometheus selects by). */
+  labels?: Record<string, string>;
+}
 
 export interface ScaffoldOutputs {
   dockerfile: boolean;
@@ -59,6 +80,11 @@ export interface ScaffoldChoices {
   modelIoSource?: string;
   /** Triton: why modelIo could not be read from modelIoSource (kept in the TODO note). */
   modelIoProblem?: string;
+  /** GET /metrics of the Python server: prometheus_client (default), the standard-library exporter, or none. */
+  metrics?: MetricsExporter;
+  /** Monitoring manifests (default none). */
+  monitoring?: MonitoringStack;
+  monitoringOptions?: MonitoringOptions;
 }
 
 export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
@@ -120,6 +146,8 @@ export interface ScaffoldPlan {
   predictRoute?: string | null;
   /** Long-running server (Deployment) vs one-off script (Job). */
   serving: boolean;
+  /** Where the container serves Prometheus metrics; null or absent: it does not. */
+  metrics?: ScaffoldMetrics | null;
   gpu: GpuBaseChoice | null;
   /** Build & Run's inputs: GPUs, shm, env and the Dockerfile, as chosen. */
   container: ContainerRunSpec;
