@@ -62,7 +62,8 @@ export function monitoringAnnotations(p: PlanInputs, endpoint: ScaffoldMetrics |
 }
 
 function seconds(v: number): string {
-  return Number.isInteger(v) ? `${v}s` : `${Math.round(v * 1000)}ms`;
+  if (Number.isInteger(v)) return `${v}s`;
+  return v >= 0.001 ? `${Number((v * 1000).toPrecision(6))}ms` : `${Number((v * 1e6).toPrecision(6))}µs`;
 }
 
 /** The alerts of a model server; every expression uses the runtime's own metric names. */

@@ -213,7 +213,7 @@ export async function assertNoIndexInImage(tag: string): Promise<void> {
 interface ComposeService {
   ports?: string[];
   environment?: Record<string, string>;
-  volumes?: string[];
+  volumes?: (string | { type?: string; source?: string; target?: string; read_only?: boolean })[];
 }
 
 function composeService(dir: string): ComposeService {
@@ -227,6 +227,15 @@ function composeService(dir: string): ComposeService {
 function composeMounts(dir: string, svc: ComposeService): string[] {
   const args: string[] = [];
   for (const v of svc.volumes ?? []) {
+    // Long syntax (what the compose template writes: no `src:dst:mode` string to split on colons).
+    if (typeof v === 'object') {
+      const source = v.source ?? '';
+      assert.ok(v.type === 'bind' && source.startsWith('./') && v.target, `unexpected compose volume ${JSON.stringify(v)}`);
+      const host = path.resolve(dir, source);
+      assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${source} leaves the project`);
+      args.push('--mount', `type=bind,source=${host},target=${v.target}${v.read_only ? ',readonly' : ''}`);
+      continue;
+    }
     const m = /^(\.\/[^:]*|\.):([^:]+)(?::(ro|rw))?$/.exec(v);
     assert.ok(m, `unexpected compose volume ${v}`);
     const host = path.resolve(dir, m[1]!);

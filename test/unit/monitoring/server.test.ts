@@ -28,6 +28,9 @@ describe('generated serve.py: GET /metrics', () => {
     const server = await startPython(dir, ['serve.py'], { MODELDOCK_METRICS_EXPORTER: 'stdlib', MODELDOCK_IMAGE: 'iris:1.2.3' });
     t.after(() => server.stop());
     const { scrape: before } = await scrape(server.port);
+    // The routes' series exist at 0 before their first request (rate() misses a series' first value).
+    for (const status of ['200', '400', '500']) assert.equal(sampleValue(before, M.requests, { route: '/predict', method: 'POST', status }), 0);
+    assert.equal(sampleValue(before, `${M.latency}_count`, { route: '/predict' }), 0);
     for (let i = 0; i < 3; i++) assert.equal((await request(server.port, 'GET', '/healthz')).status, 200);
     for (let i = 0; i < 2; i++) assert.equal((await request(server.port, 'POST', '/predict', '{"inputs": [[1, 2, 3, 4]]}')).status, 500);
     assert.equal((await request(server.port, 'POST', '/predict', 'not json')).status, 400);
@@ -172,6 +175,13 @@ async def app(scope, receive, send):
     await send({"type": "http.response.start", "status": 201 if scope["method"] == "POST" else 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
 
+class Declared:
+    def __init__(self, path, methods):
+        self.path, self.methods = path, methods
+
+# What declare_routes reads of a FastAPI app: its routes, with path and methods.
+app.routes = [Declared("/items/{item_id}", {"POST", "HEAD"}), Declared("/healthz", {"GET"})]
+modeldock_metrics.declare_routes(app)
 wrapped = modeldock_metrics.asgi(app)
 sent = []
 
@@ -214,6 +224,10 @@ describe('ASGI middleware (driven by asyncio)', () => {
     assert.equal(sampleValue(s, M.requests, { route: '/items/{item_id}', method: 'POST', status: '201' }), 3);
     assert.equal(sampleValue(s, M.requests, { route: '/boom', method: 'GET', status: '500' }), 1);
     assert.equal(sampleValue(s, M.inFlight), 0);
+    // Declared up front, never requested: at 0; HEAD is not declared.
+    assert.equal(sampleValue(s, M.requests, { route: '/healthz', method: 'GET', status: '200' }), 0);
+    assert.equal(sampleValue(s, M.requests, { route: '/items/{item_id}', method: 'POST', status: '500' }), 0);
+    assert.ok(!s.samples.some((x) => x.labels.method === 'HEAD'));
   });
 });
 
