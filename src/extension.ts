@@ -46,8 +46,9 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const containerize = createContainerizeService(context, deps, detection, docker);
   const wizard = registerWizard(context, deps, containerize);
   registerContainerize(context, deps, containerize, wizard);
-  registerMetrics(context, deps, docker);
   const cluster = registerCluster(context, deps);
+  // Model Metrics reaches pods through the Clusters view's client and port-forwards.
+  registerMetrics(context, deps, docker, cluster);
 
   const activationMs = performance.now() - started;
   log.info(`ModelDock ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);

@@ -208,6 +208,8 @@ export class KubeTestServer {
   /** `ns/pod/port` → 127.0.0.1 port of the test's backend that stands in for the container. */
   private readonly exposed = new Map<string, number>();
   private readonly forwards = new Set<PortForwardSession>();
+  /** metrics.k8s.io (metrics-server): absent (404, as without the APIService) until servePodMetrics(). */
+  private podMetrics: Map<string, Rec> | undefined;
   // noServer: upgrades are routed by our own 'upgrade' handler, after auth and RBAC.
   private readonly wss = new WebSocketServer({
     noServer: true,
@@ -294,6 +296,48 @@ export class KubeTestServer {
       const i = this.rules.indexOf(rule);
       if (i >= 0) this.rules.splice(i, 1);
     };
+  }
+
+  /**
+   * Serves metrics.k8s.io/v1beta1 from now on, as metrics-server does, with `containers`' usage
+   * (quantities such as `250m` and `512Mi`) for the pod. Before the first call the group is absent.
+   */
+  servePodMetrics(namespace: string, pod: string, containers: readonly { name: string; cpu: string; memory: string }[]): void {
+    this.podMetrics ??= new Map();
+    this.podMetrics.set(`${namespace}/${pod}`, {
+      kind: 'PodMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: pod, namespace, creationTimestamp: nowIso() },
+      timestamp: nowIso(),
+      window: '15s',
+      containers: containers.map((c) => ({ name: c.name, usage: { cpu: c.cpu, memory: c.memory } })),
+    });
+  }
+
+  private metricsApi(res: ServerResponse, rec: RequestRecord, parts: string[], user: string): void {
+    const notFound = () => new HttpError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!this.podMetrics || parts[2] !== 'v1beta1') throw notFound();
+    if (parts.length === 3) {
+      const verbs = ['get', 'list'];
+      this.send(res, rec, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'metrics.k8s.io/v1beta1',
+        resources: [
+          { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs },
+          { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs },
+        ],
+      });
+      return;
+    }
+    // /apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods/{name}
+    const [, , , nsWord, namespace, plural, name] = parts;
+    if (nsWord !== 'namespaces' || plural !== 'pods' || !namespace || !name || parts.length !== 7) throw notFound();
+    Object.assign(rec, { verb: 'get', resource: 'pods', namespace });
+    this.authorize(user, 'get', 'pods', namespace, 'metrics.k8s.io');
+    const m = this.podMetrics.get(`${namespace}/${name}`);
+    if (!m) throw new HttpError(404, 'NotFound', `podmetrics.metrics.k8s.io "${name}" not found`, { name, group: 'metrics.k8s.io', kind: 'pods' });
+    this.send(res, rec, 200, m);
   }
 
   addNamespace(name: string): Rec {
@@ -689,6 +733,7 @@ export class KubeTestServer {
 
   private async route(req: IncomingMessage, res: ServerResponse, url: URL, rec: RequestRecord, user: string): Promise<void> {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (req.method === 'GET' && parts[0] === 'apis' && parts[1] === 'metrics.k8s.io') return this.metricsApi(res, rec, parts, user);
     if (req.method === 'GET' && this.discovery(res, rec, parts)) return;
     // /api/v1/... or /apis/{group}/{version}/...
     let group: string;
