@@ -57,7 +57,7 @@ const lintSplit = {
 const cliSplit = {
   name: 'cli-split',
   setup(build) {
-    build.onResolve({ filter: /^\.\/cli\/(detect|scaffold|lint)$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/cli\/(detect|scaffold|lint|size)$/ }, (args) =>
       args.importer.endsWith('/src/cli.ts') || args.importer.endsWith('\\src\\cli.ts') ? { path: `${args.path}.js`, external: true } : undefined,
     );
   },
@@ -99,7 +99,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli.ts', 'cli/detect': 'src/cli/detect.ts', 'cli/scaffold': 'src/cli/scaffold.ts', 'cli/lint': 'src/cli/lint.ts' },
+    entryPoints: { cli: 'src/cli.ts', 'cli/detect': 'src/cli/detect.ts', 'cli/scaffold': 'src/cli/scaffold.ts', 'cli/lint': 'src/cli/lint.ts', 'cli/size': 'src/cli/size.ts' },
     plugins: [cliSplit],
     // A CommonJS require for the lazy import: Node's ESM loader would scan the whole file each run.
     supported: { 'dynamic-import': false },

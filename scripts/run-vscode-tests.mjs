@@ -9,6 +9,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer, installVsix, runExtensionTests, startCodeServer, tempDir } from './lib/code-server.mjs';
+import { dockerBridgeAddress } from './lib/docker-bridge.mjs';
+import { ensureWheelhouse, serveWheelhouse } from './lib/wheelhouse.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -95,12 +97,25 @@ async function runSuite({ name, suite, folder, extensionDevelopmentPath, extensi
 }
 
 ensureCodeServer();
+
+// Images built in the extension host (Build Image, the wizard's Build & Run) install their Python
+// packages for real, from the test wheelhouse: builds run on the engine's default bridge, so the
+// index listens on the bridge's gateway address, and the user settings of every suite point the
+// pip mirror settings at it (exactly what a user behind a corporate mirror sets).
+const bridge = dockerBridgeAddress();
+const index = await serveWheelhouse(await ensureWheelhouse({ log: (m) => console.log(`[wheelhouse] ${m}`) }), { host: bridge });
+const pipSettings = {
+  'modeldock.docker.pipIndexUrl': `${index.url}`,
+  'modeldock.docker.pipTrustedHost': bridge,
+  'modeldock.docker.pipExtraIndexUrl': `${index.url}`,
+};
+console.log(`[wheelhouse] index for the suites' image builds: ${index.url}`);
 if (!existsSync(join(repo, 'dist-test', 'vscode', 'index.js')) || !existsSync(join(repo, 'dist', 'extension.js'))) {
   execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
 }
 
 if (!only || only === 'dev') {
-  await runSuite({ name: 'extension-host (dev)', suite: 'suite', folder: workspaceCopy('sklearn-iris'), extensionDevelopmentPath: repo });
+  await runSuite({ name: 'extension-host (dev)', suite: 'suite', folder: workspaceCopy('sklearn-iris'), extensionDevelopmentPath: repo, settings: pipSettings });
 }
 
 if (!only || only === 'untrusted') {
@@ -133,10 +148,12 @@ if (!only || only === 'installed') {
     extensionDevelopmentPath: join(repo, 'test', 'vscode', 'host-extension'),
     extensionsDir,
     env: { MODELDOCK_EXPECT_EXTENSIONS_DIR: extensionsDir },
+    settings: pipSettings,
   });
   if (!givenVsix) execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
 }
 
+await index.close();
 for (const d of temps) rmSync(d, { recursive: true, force: true });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);

@@ -5,6 +5,7 @@
 //   static       tsc --noEmit + ESLint
 //   unit         node:test over test/unit (core/, pure logic)
 //   fuzz         the linter over ≥10,000 generated hostile documents, fixed seed (test/fuzz)
+//   corpus       the linter over a few hundred real public manifests, checked against kubeconform (test/corpus)
 //   integration  node:test over test/integration (real dockerd, Kubernetes API)
 //   dist         what ships: `npm run package`, then the built CLI and the one inside the VSIX
 //                through every README example (test/dist)
@@ -18,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCodeServer } from './lib/code-server.mjs';
 import { ensureBusybox, ensurePythonBare, ensurePythonSlim } from './lib/base-images.mjs';
-import { SetupError, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
+import { SetupError, ensureControlPlane, ensureDockerEngine, ensurePackages } from './lib/prereqs.mjs';
 import { ensureWheelhouse } from './lib/wheelhouse.mjs';
 
-const all = ['static', 'unit', 'fuzz', 'integration', 'dist', 'vscode'];
+const all = ['static', 'unit', 'fuzz', 'corpus', 'integration', 'dist', 'vscode'];
 const tiers = (process.env.MODELDOCK_TIERS ?? all.join(',')).split(',').map((t) => t.trim()).filter(Boolean);
 const allowSkip = process.env.MODELDOCK_ALLOW_SKIP === '1';
 
@@ -48,7 +49,7 @@ function nodeTestCounts(out) {
 const setupStarted = Date.now();
 const missingParts = [];
 try {
-  const needsMachine = tiers.some((t) => ['integration', 'dist', 'vscode'].includes(t));
+  const needsMachine = tiers.some((t) => ['corpus', 'integration', 'dist', 'vscode'].includes(t));
   if (needsMachine) ensurePackages('test');
   if (tiers.includes('integration') || tiers.includes('vscode')) {
     try {
@@ -68,6 +69,12 @@ try {
     await ensurePythonBare({ log });
     await ensurePythonSlim({ log });
     await ensureWheelhouse({ log });
+  }
+  // Go builds the control plane and kubeconform once per machine; its usual home may not be on PATH.
+  if (!process.env.PATH?.split(':').includes('/usr/local/go/bin') && existsSync('/usr/local/go/bin/go')) process.env.PATH = `/usr/local/go/bin:${process.env.PATH}`;
+  if (tiers.includes('integration') || tiers.includes('vscode')) {
+    // The Clusters tests' real control plane.
+    if (ensureControlPlane() === 'built') console.log('[setup] test control plane built');
   }
   if (tiers.includes('vscode')) ensureCodeServer();
 } catch (err) {
@@ -92,8 +99,8 @@ for (const tier of tiers) {
     if (!existsSync(`test/${tier}`)) continue;
     r = await run(process.execPath, ['scripts/run-node-tests.mjs', `test/${tier}`]);
     counts = nodeTestCounts(r.out);
-  } else if (tier === 'fuzz') {
-    r = await run(process.execPath, ['test/fuzz/run.mjs']);
+  } else if (tier === 'fuzz' || tier === 'corpus') {
+    r = await run(process.execPath, [`test/${tier}/run.mjs`]);
     counts = nodeTestCounts(r.out);
   } else if (tier === 'dist') {
     // The production build and the VSIX, exactly as users get them; the VSIX is reused by the

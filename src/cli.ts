@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The headless CLI: `modeldock detect|scaffold|lint`, over the same core/ the extension uses.
+// The headless CLI: `modeldock detect|scaffold|lint|size`, over the same core/ the extension uses.
 import type { CliIo } from './cli/io';
 
 const USAGE = `usage: modeldock <command> [options]
@@ -9,6 +9,8 @@ commands:
   scaffold DIR [--target auto|cpu|gpu] [--cuda X.Y] [--runtime NAME] [--out DIR] [--force] [--dry-run] [--json]
                                       write a Dockerfile, .dockerignore, compose and Kubernetes manifests
   lint PATH... [--json]               validate Kubernetes/compose YAML and Dockerfiles
+  size PATH [--gpu-type ID|auto] [--context N] [--concurrency N] [--runtime NAME] [--json]
+                                      how many GPUs an LLM needs, with the arithmetic
 
 Run 'modeldock <command> --help' for details.`;
 
@@ -19,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Sub>> = {
   detect: async () => (await import('./cli/detect')).run,
   scaffold: async () => (await import('./cli/scaffold')).run,
   lint: async () => (await import('./cli/lint')).run,
+  size: async () => (await import('./cli/size')).run,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -7,7 +7,14 @@ import { page } from './views/page';
 import type { Actions, Drafts, ViewState } from './state';
 
 function draftsOf(c: WizardChoices): Drafts {
-  return { port: String(c.port), imageName: c.imageName, gpuCount: String(c.gpuCount) };
+  return {
+    port: String(c.port),
+    imageName: c.imageName,
+    gpuCount: String(c.gpuCount),
+    contextLength: c.llm ? String(c.llm.contextLength) : '',
+    concurrency: c.llm ? String(c.llm.concurrency) : '',
+    modelId: c.llm?.modelId ?? '',
+  };
 }
 
 export class WizardApp {
@@ -23,8 +30,9 @@ export class WizardApp {
       folder: null,
       detection: null,
       choices: saved?.choices ?? null,
-      drafts: saved?.choices ? draftsOf(saved.choices) : { port: '', imageName: '', gpuCount: '' },
+      drafts: saved?.choices ? draftsOf(saved.choices) : { port: '', imageName: '', gpuCount: '', contextLength: '', concurrency: '', modelId: '' },
       cudaOptions: [],
+      gpuArchs: [],
       plan: null,
       invalid: {},
       capabilities: { buildAndRun: false },
@@ -38,13 +46,20 @@ export class WizardApp {
       choose: (patch) => {
         if (!this.state.choices) return;
         // Optimistic: the control shows the new value at once; the host's plan follows.
-        this.update({ choices: { ...this.state.choices, ...patch, outputs: { ...this.state.choices.outputs, ...patch.outputs } }, result: null, error: null });
+        const c = this.state.choices;
+        const { llm: llmPatch, ...rest } = patch;
+        const llm = llmPatch && c.llm ? { ...c.llm, ...llmPatch } : c.llm;
+        this.update({ choices: { ...c, ...rest, outputs: { ...c.outputs, ...rest.outputs }, ...(llm ? { llm } : {}) }, result: null, error: null });
         this.host.send({ type: 'choose', choices: patch });
       },
       draft: (field, text) => {
         this.update({ drafts: { ...this.state.drafts, [field]: text } });
         if (field === 'imageName') this.actions.choose({ imageName: text.trim() });
-        else {
+        else if (field === 'modelId') this.actions.choose({ llm: { modelId: text.trim() } });
+        else if (field === 'contextLength' || field === 'concurrency') {
+          const n = /^\s*\d+\s*$/.test(text) ? Number(text) : 0;
+          this.actions.choose({ llm: field === 'contextLength' ? { contextLength: n } : { concurrency: n } });
+        } else {
           // 0 stands for "not a number" (messages are JSON: NaN would arrive as null); it is out of
           // range for both fields, so the host answers with the field's validation message.
           const n = /^\s*\d+\s*$/.test(text) ? Number(text) : 0;
@@ -92,6 +107,7 @@ export class WizardApp {
           choices: msg.choices,
           drafts: draftsOf(msg.choices),
           cudaOptions: msg.cudaOptions,
+          gpuArchs: msg.gpuArchs,
           plan: msg.plan,
           invalid: msg.invalid,
           capabilities: msg.capabilities,

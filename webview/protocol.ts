@@ -2,6 +2,7 @@
 // host (src/features/wizard). Plain data only: this file is bundled into both sides, so it must
 // import neither `vscode` nor the DOM. The domain types are the core's own (type-only imports,
 // erased from the webview bundle); only the value lists the page validates against live here.
+import type { GpuTarget } from '../src/core/cuda/types';
 import type { FileAction, ScaffoldOutputs, ServingRuntime } from '../src/core/scaffold/types';
 
 export type { FileAction } from '../src/core/scaffold/types';
@@ -15,7 +16,21 @@ export type OutputKey = keyof ScaffoldOutputs;
 export const OUTPUT_KEYS: readonly OutputKey[] = ['dockerfile', 'dockerignore', 'compose', 'kubernetes', 'kserve'] satisfies readonly (keyof ScaffoldOutputs)[];
 /** How the model is served: the project's own Python server, or a model server. */
 export type Runtime = ServingRuntime;
-export const RUNTIMES: readonly Runtime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve'];
+export const RUNTIMES: readonly Runtime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve', 'vllm', 'sglang', 'tgi', 'llamacpp'];
+/** The LLM servers: their plans are sized from the model's weights. */
+export const LLM_RUNTIMES: readonly Runtime[] = ['vllm', 'sglang', 'tgi', 'llamacpp'];
+
+/** What the LLM servers are sized for (settings `modeldock.llm.*` give the defaults). */
+export interface LlmWizardChoices {
+  /** GPU catalog id or `auto`. */
+  gpu: string;
+  contextLength: number;
+  concurrency: number;
+  /** Hugging Face id to download ('' = the project's model, or the id its code loads). */
+  modelId: string;
+  /** A HorizontalPodAutoscaler on the server's queue metric. */
+  autoscale: boolean;
+}
 
 /** Everything the user can choose in the wizard. The webview owns it; the host validates it. */
 export interface WizardChoices {
@@ -24,6 +39,8 @@ export interface WizardChoices {
   target: Target;
   /** CUDA major.minor; null = the recommended one for the detected framework. */
   cuda: string | null;
+  /** The GPU the image must have kernels for; `any`: the table's default build. */
+  gpuArch: GpuTarget;
   outputs: Outputs;
   port: number;
   imageName: string;
@@ -31,13 +48,15 @@ export interface WizardChoices {
   weightsInImage: boolean;
   /** Replace existing files that differ without asking (otherwise: the modal diff flow). */
   overwrite: boolean;
+  /** LLM servers only; absent (older saved state): the settings' defaults. */
+  llm?: LlmWizardChoices;
 }
 
 /** A change of some choices; `outputs` may name only the outputs that changed. */
-export type ChoicePatch = Omit<Partial<WizardChoices>, 'outputs'> & { outputs?: Partial<Outputs> };
+export type ChoicePatch = Omit<Partial<WizardChoices>, 'outputs' | 'llm'> & { outputs?: Partial<Outputs>; llm?: Partial<LlmWizardChoices> };
 
 /** Fields the host refused, with why (the webview keeps what the user typed and shows this). */
-export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda' | 'runtime', string>>;
+export type Invalid = Partial<Record<'port' | 'imageName' | 'gpuCount' | 'cuda' | 'gpuArch' | 'runtime' | 'llmGpu' | 'contextLength' | 'concurrency' | 'modelId', string>>;
 
 export interface EvidenceView {
   /** Relative to the project folder, `/` separators. */
@@ -85,6 +104,44 @@ export interface DetectionView {
   gpu: { available: boolean; reason: string };
   /** Serving runtimes that fit, python first; a choice is shown only when there is more than one. */
   runtimes: RuntimeOptionView[];
+  /** Large language models found (model folders, GGUF files), LLM code and runtimes; null when none. */
+  llm?: LlmDetectionView | null;
+}
+
+export interface LlmDetectionView {
+  models: { path: string; kind: 'huggingface' | 'gguf'; what: string; size: string; evidence: EvidenceView[] }[];
+  runtimes: { name: string; evidence: EvidenceView[] }[];
+  code: EvidenceView[];
+  hubModels: { id: string; file: string; line: number }[];
+}
+
+/** The sizing arithmetic and its verdict, as the wizard shows it. */
+export interface LlmPlanView {
+  runtimeName: string;
+  /** What is served: a project path, or a Hub id. */
+  model: string;
+  source: 'local' | 'hub';
+  servedName: string;
+  /** null: not sized (see sizingNote). */
+  fits: boolean | null;
+  /** "2 × NVIDIA L4 24 GB, tensor parallel 2", or "CPU". */
+  gpuText: string;
+  gpuCount: number | null;
+  contextLength: number;
+  concurrency: number;
+  /** The arithmetic: label, value, detail. */
+  rows: { label: string; value: string; detail: string; verdict: 'fits' | 'no' | 'invalid' | null }[];
+  sentences: string[];
+  /** What would fit when it does not. */
+  alternatives: string[];
+  assumptions: string[];
+  /** GPU types `auto` considered and how many of each the model needs (null: does not fit). */
+  candidates: { id: string; name: string; gpuCount: number | null; note: string | null }[];
+  sizingNote: string | null;
+  /** The choices the GPU-type select offers (auto first). */
+  gpuOptions: { id: string; name: string }[];
+  port: number;
+  chatRoute: string;
 }
 
 export interface CudaOption {
@@ -92,6 +149,14 @@ export interface CudaOption {
   image: string;
   recommended: boolean;
   reason: string;
+}
+
+/** One entry of the GPU-target select (the host sends the list: the table lives there). */
+export interface GpuArchOption {
+  arch: GpuTarget;
+  label: string;
+  /** Example GPUs of the family. */
+  detail: string;
 }
 
 export type DiffOp = ' ' | '+' | '-';
@@ -123,7 +188,11 @@ export interface PlanView {
   /** The other notes. */
   notes: string[];
   errors: string[];
+  /** Why the plan is UNVERIFIED (facts the CUDA table does not hold); Generate asks before writing it. */
+  unverified: string | null;
   files: FilePreview[];
+  /** LLM servers: the sizing; absent or null otherwise. */
+  llm?: LlmPlanView | null;
 }
 
 export interface WriteOutcomeView {
@@ -156,6 +225,7 @@ export type HostToWebview =
       detection: DetectionView | null;
       choices: WizardChoices;
       cudaOptions: CudaOption[];
+      gpuArchs: GpuArchOption[];
       plan: PlanView | null;
       invalid: Invalid;
       capabilities: Capabilities;
@@ -197,12 +267,24 @@ export function sanitizeChoices(v: unknown): ChoicePatch | null {
   if (typeof v.runtime === 'string' && (RUNTIMES as readonly string[]).includes(v.runtime)) out.runtime = v.runtime as Runtime;
   if (v.target === 'cpu' || v.target === 'gpu') out.target = v.target;
   if ('cuda' in v && optString(v.cuda)) out.cuda = v.cuda;
+  // The host checks it against the table's list (applyChoices); here only its shape.
+  if (typeof v.gpuArch === 'string' && /^[a-z]{1,20}$/.test(v.gpuArch)) out.gpuArch = v.gpuArch as GpuTarget;
   if (isOutputs(v.outputs)) out.outputs = v.outputs;
   if (typeof v.port === 'number') out.port = v.port;
   if (typeof v.imageName === 'string') out.imageName = v.imageName;
   if (typeof v.gpuCount === 'number') out.gpuCount = v.gpuCount;
   if (typeof v.weightsInImage === 'boolean') out.weightsInImage = v.weightsInImage;
   if (typeof v.overwrite === 'boolean') out.overwrite = v.overwrite;
+  if (isRecord(v.llm)) {
+    const l = v.llm;
+    const llm: Partial<LlmWizardChoices> = {};
+    if (typeof l.gpu === 'string') llm.gpu = l.gpu;
+    if (typeof l.contextLength === 'number') llm.contextLength = l.contextLength;
+    if (typeof l.concurrency === 'number') llm.concurrency = l.concurrency;
+    if (typeof l.modelId === 'string') llm.modelId = l.modelId;
+    if (typeof l.autoscale === 'boolean') llm.autoscale = l.autoscale;
+    out.llm = llm;
+  }
   return out;
 }
 
@@ -214,12 +296,16 @@ function completeChoices(c: ChoicePatch | null): WizardChoices | null {
     runtime: c.runtime ?? 'python',
     target: c.target,
     cuda: c.cuda ?? null,
+    gpuArch: c.gpuArch ?? 'any',
     outputs,
     port: c.port,
     imageName: c.imageName,
     gpuCount: c.gpuCount ?? 1,
     weightsInImage: c.weightsInImage ?? false,
     overwrite: c.overwrite ?? false,
+    ...(c.llm && typeof c.llm.gpu === 'string' && typeof c.llm.contextLength === 'number' && typeof c.llm.concurrency === 'number'
+      ? { llm: { gpu: c.llm.gpu, contextLength: c.llm.contextLength, concurrency: c.llm.concurrency, modelId: c.llm.modelId ?? '', autoscale: c.llm.autoscale ?? false } }
+      : {}),
   };
 }
 

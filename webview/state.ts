@@ -1,12 +1,15 @@
 // The page's view state and the actions its views may call: the types app.ts and views/* share,
 // in a module of their own so the views never import the app.
-import type { Capabilities, ChoicePatch, CudaOption, DetectionView, Invalid, PlanView, WizardChoices, WriteOutcomeView } from './protocol';
+import type { Capabilities, ChoicePatch, CudaOption, DetectionView, GpuArchOption, Invalid, PlanView, WizardChoices, WriteOutcomeView } from './protocol';
 
 /** Text fields keep the user's text even while it is invalid (the host keeps the last valid value). */
 export interface Drafts {
   port: string;
   imageName: string;
   gpuCount: string;
+  contextLength: string;
+  concurrency: string;
+  modelId: string;
 }
 
 export interface ViewState {
@@ -15,6 +18,8 @@ export interface ViewState {
   choices: WizardChoices | null;
   drafts: Drafts;
   cudaOptions: CudaOption[];
+  /** GPU-target choices (sent by the host with `init`). */
+  gpuArchs: GpuArchOption[];
   plan: PlanView | null;
   invalid: Invalid;
   capabilities: Capabilities;

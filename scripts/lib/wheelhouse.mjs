@@ -83,7 +83,7 @@ export function parseLock(text) {
   const pins = [];
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
-    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!_-]+)/.exec(line);
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([A-Za-z0-9.+!_-]+)/.exec(line);
     if (m) pins.push({ name: normalizeName(m[1]), version: m[2] });
   }
   return pins;
@@ -376,12 +376,23 @@ export async function lockSet(name) {
     const res = await spawnp(python, args, env);
     if (res.code !== 0) throw new Error(`resolving ${input} failed:\n${res.tail}`);
     const r = JSON.parse(readFileSync(report, 'utf8'));
+    const inExtras = new Map();
+    for (const line of readFileSync(input, 'utf8').split('\n')) {
+      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*\[([^\]]*)\]/.exec(line);
+      if (m) inExtras.set(normalizeName(m[1]), m[2].split(',').map((e) => e.trim()).filter(Boolean));
+    }
     const lines = [];
     for (const item of r.install) {
       const sha = item.download_info?.archive_info?.hashes?.sha256 ?? /sha256=([0-9a-f]{64})/.exec(item.download_info?.archive_info?.hash ?? '')?.[1];
       if (!sha) throw new Error(`no sha256 for ${item.metadata.name} in pip's report`);
       const file = basename(new URL(item.download_info.url).pathname);
-      lines.push({ name: normalizeName(item.metadata.name), text: `${normalizeName(item.metadata.name)}==${item.metadata.version} \\\n    --hash=sha256:${sha}\n    # ${file}` });
+      const name = normalizeName(item.metadata.name);
+      // A pin without its extras fails in --require-hashes mode as soon as a dependency asks for
+      // `name[extra]` (fastapi asks for uvicorn[standard]): pip treats that as a second, unpinned
+      // requirement. pip's report names the extras it resolved; the .in file names the ones asked for.
+      const extras = [...new Set([...(item.requested_extras ?? []), ...(inExtras.get(name) ?? [])])].sort();
+      const spec = extras.length ? `${name}[${extras.join(',')}]` : name;
+      lines.push({ name, text: `${spec}==${item.metadata.version} \\\n    --hash=sha256:${sha}\n    # ${file}` });
     }
     lines.sort((a, b) => a.name.localeCompare(b.name));
     const head = [

@@ -37,6 +37,19 @@ export function formatSummary(r: DetectionResult): string {
     out.push(`Artifacts (${formatBytes(total)} in total):`);
     for (const a of r.artifacts) out.push(`    ${p(a.file)}  ${a.format}  ${formatBytes(a.bytes)}`);
   } else out.push('Artifacts: none');
+  if (r.llm) {
+    const l = r.llm;
+    out.push('Large language model:');
+    for (const m of l.models) {
+      const what = m.kind === 'gguf' ? 'GGUF' : `${m.architectures.map(p).join(', ') || 'Hugging Face folder'}${m.quantization ? `, ${p(m.quantization.method)}${m.quantization.bits ? ` ${m.quantization.bits}-bit` : ''}` : ''}`;
+      out.push(`    ${p(m.path)}  ${what}  ${formatBytes(m.bytes)}`);
+      for (const e of m.evidence) out.push(`        ${p(e.file)}${e.line ? `:${e.line}` : ''}  ${p(e.reason)}`);
+    }
+    for (const rt of l.runtimes) out.push(`    runtime ${rt.name}: ${rt.evidence.map((e) => `${p(e.file)}${e.line ? `:${e.line}` : ''}`).join(', ')}`);
+    for (const e of l.code) out.push(`    ${p(e.file)}${e.line ? `:${e.line}` : ''}  ${p(e.reason)}`);
+    if (l.hubModels.length) out.push(`    Hub models the code loads: ${l.hubModels.map((h) => `${p(h.id)} (${p(h.file)}:${h.line})`).join(', ')}`);
+    out.push('    Size it for a GPU: modeldock size PATH --gpu-type TYPE');
+  }
   if (r.warnings.length) {
     out.push('Warnings:');
     for (const w of r.warnings) out.push(`  - ${p(w)}`);

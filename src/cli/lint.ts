@@ -3,17 +3,24 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs, UsageError } from './io';
 import type { CliIo } from './io';
-import { createLinter, lintDockerfile } from '../core/lint';
-import type { Finding, ProjectPins } from '../core/lint';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, createLinter, lintDockerfile, normalizeKubernetesVersion } from '../core/lint';
+import type { CrdSource, Finding, ProjectPins } from '../core/lint';
+import { pinsFromDetection } from '../core/lint/pins';
 
-const USAGE = `usage: modeldock lint PATH... [--json]
+const USAGE = `usage: modeldock lint PATH... [--json] [--kubernetes-version X.Y] [--crds PATH]
 
 Validates Kubernetes manifests and compose files (*.yaml, *.yml) against bundled schemas and
 ML rules, and Dockerfiles (Dockerfile, *.Dockerfile, Dockerfile.*) against the CUDA needs of
 the torch/TensorFlow versions pinned in the project. Folders are searched recursively
 (node_modules and .git are skipped).
 
-  --json    print { "findings": [ { file, line, column, endLine, endColumn, severity, rule, message } ] }
+Built-in kinds are checked against the OpenAPI of the chosen Kubernetes version; custom resources
+against the CustomResourceDefinitions found among the files (and under --crds), else against the
+bundled CRDs of KServe, Kubeflow, KubeRay, Prometheus Operator, Kueue and NVIDIA's GPU Operator.
+
+  --json                   print { "findings": [ { file, line, column, endLine, endColumn, severity, rule, message } ] }
+  --kubernetes-version X.Y check against Kubernetes X.Y (${KUBERNETES_VERSIONS[0]}–${KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]}; default ${DEFAULT_KUBERNETES_VERSION})
+  --crds PATH              also read CustomResourceDefinitions from PATH (a file or folder), without linting it
 
 Exit status: 1 when any finding is an error, 0 otherwise, 2 on usage errors.`;
 
@@ -52,12 +59,7 @@ async function pinsFor(dir: string, cache: Map<string, Promise<ProjectPins>>): P
       try {
         const { detectProject } = await import('../core/detect');
         const result = await detectProject(dir);
-        const pins: ProjectPins = {};
-        for (const f of result.frameworks) {
-          if (f.name === 'pytorch' && f.version) pins.pytorch = f.version;
-          if (f.name === 'tensorflow' && f.version) pins.tensorflow = f.version;
-        }
-        return pins;
+        return pinsFromDetection(result);
       } catch {
         // No readable project (or detection failed): the rule simply has nothing to compare.
         return {};
@@ -71,7 +73,7 @@ async function pinsFor(dir: string, cache: Map<string, Promise<ProjectPins>>): P
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, { boolean: ['json', 'help'], string: [] });
+    args = parseArgs(argv, { boolean: ['json', 'help'], string: ['kubernetes-version', 'crds'] });
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`modeldock lint: ${err.message}\n\n${USAGE}`);
@@ -86,6 +88,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args.positionals.length === 0) {
     io.err(`modeldock lint: no PATH given\n\n${USAGE}`);
     return 2;
+  }
+  const requested = args.flags.get('kubernetes-version');
+  const kubernetesVersion = normalizeKubernetesVersion(typeof requested === 'string' ? requested : undefined);
+  if (!kubernetesVersion) {
+    io.err(`modeldock lint: --kubernetes-version ${String(requested)}: not a bundled Kubernetes version (${KUBERNETES_VERSIONS.join(', ')})`);
+    return 2;
+  }
+  const crdPaths: string[] = [];
+  const crdArg = args.flags.get('crds');
+  if (typeof crdArg === 'string') {
+    const abs = resolve(io.cwd, crdArg);
+    try {
+      if ((await stat(abs)).isDirectory()) await collect(abs, crdPaths);
+      else crdPaths.push(abs);
+    } catch {
+      io.err(`modeldock lint: no such file or folder: ${crdArg}`);
+      return 2;
+    }
   }
   const files: string[] = [];
   for (const p of args.positionals) {
@@ -102,22 +122,32 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const linter = createLinter();
-  const { cudaCompat } = await import('../core/cuda');
+  // The CUDA table is for Dockerfiles only: YAML-only runs do not load it.
+  const cuda = files.some((f) => isDockerfile(basename(f))) ? (await import('../core/cuda')).cudaCompat : undefined;
   const pinCache = new Map<string, Promise<ProjectPins>>();
   const findings: Finding[] = [];
-  for (const abs of [...new Set(files)]) {
-    let text: string;
+  const unique = [...new Set(files)];
+  const texts = new Map<string, string>();
+  for (const abs of [...unique, ...crdPaths]) {
+    if (texts.has(abs)) continue;
     try {
-      text = await readFile(abs, 'utf8');
+      texts.set(abs, await readFile(abs, 'utf8'));
     } catch (err) {
       io.err(`modeldock lint: cannot read ${display(io.cwd, abs)}: ${err instanceof Error ? err.message : String(err)}`);
       return 2;
     }
+  }
+  // CustomResourceDefinitions among the files validate the custom resources in any of them.
+  const crdSources: CrdSource[] = [];
+  for (const [abs, text] of texts) if (isYamlFile(abs) && text.includes('CustomResourceDefinition')) crdSources.push({ file: display(io.cwd, abs), text });
+  if (crdSources.length) linter.setCustomResourceDefinitions(crdSources);
+  for (const abs of unique) {
+    const text = texts.get(abs)!;
     const shown = display(io.cwd, abs);
     if (isDockerfile(basename(abs))) {
-      findings.push(...lintDockerfile(text, shown, { pins: await pinsFor(dirname(abs), pinCache), cuda: cudaCompat }));
+      findings.push(...lintDockerfile(text, shown, { pins: await pinsFor(dirname(abs), pinCache), ...(cuda ? { cuda } : {}) }));
     } else {
-      findings.push(...linter.lintYaml(text, shown));
+      findings.push(...linter.lintYaml(text, shown, { kubernetesVersion }));
     }
   }
 
@@ -127,7 +157,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } else {
     for (const f of findings) io.out(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}`);
     const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;
-    io.err(`${files.length} file(s) checked: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`);
+    io.err(`${unique.length} file(s) checked against Kubernetes ${kubernetesVersion}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

@@ -12,5 +12,4 @@ export { Coalescer, Emitter, DisposableStore } from './batch';
 export { parsePod, parseWorkload, parseNamespace } from './parse';
 export { ClusterTreeModel, type TreeNode, type NodeOf, type TreeModelOptions, type ConnectionState, type MessageKind } from './treeModel';
 // Test-only helpers (tests and the benchmark); the extension never imports them.
-export { kubeTestApi, resolveChildren } from './testing';
 export { formatAge, podHealth, type Presentation } from './present';

@@ -115,6 +115,7 @@ export class ClusterTreeModel implements Disposable {
   private kubeconfig: LoadedKubeconfig | undefined;
   private kubeconfigError: KubeErrorInfo | undefined;
   private loadingConfig: Promise<void> | undefined;
+  private readonly contextNodeCache = new Map<string, NodeOf<'context'>>();
   private session: ContextSession | undefined;
   private active: string | undefined;
   private favorites: string[];
@@ -369,7 +370,19 @@ export class ClusterTreeModel implements Disposable {
   }
 
   private contextNodes(): NodeOf<'context'>[] {
-    return this.contexts().map((info) => ({ type: 'context', id: `ctx/${info.name}`, info }));
+    // The same object for an unchanged context: VS Code refreshes tree items by identity, so a
+    // refresh fired with the node of an earlier getChildren() must still find the one it shows.
+    const seen = new Set<string>();
+    const out = this.contexts().map((info) => {
+      seen.add(info.name);
+      const cached = this.contextNodeCache.get(info.name);
+      if (cached && JSON.stringify(cached.info) === JSON.stringify(info)) return cached;
+      const node: NodeOf<'context'> = { type: 'context', id: `ctx/${info.name}`, info };
+      this.contextNodeCache.set(info.name, node);
+      return node;
+    });
+    for (const name of [...this.contextNodeCache.keys()]) if (!seen.has(name)) this.contextNodeCache.delete(name);
+    return out;
   }
 
   private ensureSession(context: string): ContextSession {
@@ -584,14 +597,6 @@ export class ClusterTreeModel implements Disposable {
       nodes.push(k);
     }
     if (nodes.length) this.changed.fire(nodes);
-  }
-
-  /**
-   * @deprecated Test hook kept only so test/kube-server/bench.ts compiles until it moves to
-   * kubeTestApi.flushPending(model) (src/kube/testing.ts); nothing else may call it.
-   */
-  flushPending(): void {
-    this.coalescer.fire();
   }
 
   dispose(): void {

@@ -35,6 +35,10 @@ const stringMap = (v: unknown): Readonly<Record<string, string>> | undefined => 
 };
 const gpus = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : typeof v === 'string' ? v : undefined);
 
+/** GPU types an LLM is sized for (core/llm/gpus.ts GPU_CATALOG ids; a test keeps the two equal). */
+export const LLM_GPU_IDS = ['t4', 'a10g', 'a10', 'l4', 'rtx4090', 'l40s', 'a100-40gb', 'a100-80gb', 'h100-pcie', 'h100-80gb', 'h200', 'b200'] as const;
+export type LlmGpuSetting = 'auto' | (typeof LLM_GPU_IDS)[number];
+
 function spec<T>(d: T, parse: (v: unknown) => T | undefined, userOnly?: true): Spec<T> {
   return userOnly ? { default: d, parse, userOnly } : { default: d, parse };
 }
@@ -44,11 +48,15 @@ export const SETTINGS = {
   'detect.maxFileSizeKB': spec(1024, int(16, 16384), true),
   'scaffold.defaultTarget': spec<'auto' | 'cpu' | 'gpu'>('auto', oneOf('auto', 'cpu', 'gpu')),
   'scaffold.port': spec(8080, int(1, 65535)),
+  'llm.gpu': spec<LlmGpuSetting>('auto', oneOf<LlmGpuSetting>('auto', ...LLM_GPU_IDS)),
+  'llm.contextLength': spec(8192, int(16, 10_000_000)),
+  'llm.concurrency': spec(4, int(1, 4096)),
   'containerize.ui': spec<'wizard' | 'quickPick'>('wizard', oneOf('wizard', 'quickPick')),
   'lint.enable': spec(true, bool),
   'lint.schema': spec(true, bool),
   'lint.deferSchemaToRedHatYaml': spec(true, bool),
   'lint.timeBudgetMs': spec(3000, int(200, 60000)),
+  'lint.kubernetesVersion': spec<string>('newest', (v) => (typeof v === 'string' && (v === 'newest' || /^1\.\d{2}$/.test(v)) ? v : undefined)),
   'kube.kubeconfig': spec<readonly string[]>([], strings, true),
   'kube.favoriteNamespaces': spec<readonly string[]>([], strings),
   'kube.writeCurrentContext': spec(false, bool, true),

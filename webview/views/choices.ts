@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Actions, ViewState } from '../state';
-import { RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
+import { LLM_RUNTIMES, RUNTIMES, type OutputKey, type Runtime, type Target, type WizardChoices } from '../protocol';
+import { llmChoicesBlock } from './llm';
 
 const OUTPUT_LABELS: Record<OutputKey, string> = {
   dockerfile: 'Dockerfile',
@@ -79,15 +80,41 @@ function gpusField(s: ViewState, actions: Actions): TemplateResult {
   </div>`;
 }
 
+/** The GPU the image must run on: the CUDA list and the runtimes' images are checked against it. */
+function gpuArchField(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
+  if (s.gpuArchs.length === 0) return nothing;
+  const selected = s.gpuArchs.find((o) => o.arch === c.gpuArch) ?? s.gpuArchs[0];
+  return html`<div class="field">
+    <vscode-label for="gpu-arch">GPU</vscode-label>
+    <vscode-single-select
+      id="gpu-arch"
+      data-testid="gpu-arch-select"
+      aria-label="GPU the image runs on"
+      aria-describedby="gpu-arch-help"
+      .value=${selected?.arch ?? 'any'}
+      @change=${(e: Event) => actions.choose({ gpuArch: valueOf(e) as WizardChoices['gpuArch'] })}
+    >
+      ${s.gpuArchs.map(
+        (o) => html`<vscode-option data-testid="gpu-arch-option" value=${o.arch} description=${o.detail} ?selected=${o.arch === selected?.arch}>${o.label}</vscode-option>`,
+      )}
+    </vscode-single-select>
+    ${helper('gpu-arch-help', s.invalid.gpuArch, selected?.detail)}
+  </div>`;
+}
+
 function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateResult | typeof nothing {
+  // LLM servers: the sizing decides the GPUs (CPU too for llama.cpp: it sizes the RAM).
+  if (LLM_RUNTIMES.includes(c.runtime)) return llmChoicesBlock(s, c, actions, gpusField(s, actions));
   if (c.target !== 'gpu') return nothing;
   if (c.runtime !== 'python') {
     // The model server's image tag fixes its CUDA; the plan shows which.
-    return html`<div class="field"><span class="label">CUDA version</span><p class="muted" data-testid="runtime-cuda">Comes with the model server's image.</p></div>
+    return html`${gpuArchField(s, c, actions)}
+      <div class="field"><span class="label">CUDA version</span><p class="muted" data-testid="runtime-cuda">Comes with the model server's image.</p></div>
       ${gpusField(s, actions)}`;
   }
   if (s.cudaOptions.length === 0) {
-    return html`<div class="field"><span class="label">CUDA version</span><p class="muted">No CUDA choice for this project.</p></div>`;
+    return html`${gpuArchField(s, c, actions)}
+      <div class="field"><span class="label">CUDA version</span><p class="muted">No CUDA choice for this project${c.gpuArch !== 'any' ? ' and this GPU' : ''}.</p></div>`;
   }
   // With no explicit pick the plan's CUDA is in effect (detection's, e.g. a +cu121 pin, else the
   // table's recommendation): the select shows that one.
@@ -98,7 +125,8 @@ function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateRe
     const t = [cuda === detected ? 'detected' : '', recommended ? 'recommended' : ''].filter(Boolean);
     return t.length ? ` (${t.join(', ')})` : '';
   };
-  return html`<div class="field">
+  return html`${gpuArchField(s, c, actions)}
+    <div class="field">
       <vscode-label for="cuda">CUDA version</vscode-label>
       <vscode-single-select
         id="cuda"
@@ -115,7 +143,7 @@ function cudaBlock(s: ViewState, c: WizardChoices, actions: Actions): TemplateRe
         )}
       </vscode-single-select>
       ${helper('cuda-help', s.invalid.cuda, selected?.reason)}
-      <p class="muted small">Only CUDA versions compatible with the detected framework are listed.</p>
+      <p class="muted small">Only CUDA versions compatible with the detected framework${c.gpuArch !== 'any' ? ' and this GPU' : ''} are listed.</p>
     </div>
     ${gpusField(s, actions)}`;
 }

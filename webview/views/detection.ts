@@ -26,12 +26,13 @@ export function detectionSection(d: DetectionView | null, actions: Actions): Tem
     </section>`;
   }
   const primary = d.frameworks.find((f) => f.name === d.primary);
+  const llmModel = d.llm?.models[0];
   return html`<section class="card" aria-labelledby="found-h">
     <h2 id="found-h">What ModelDock found</h2>
     <dl class="facts">
       <dt>Framework</dt>
       <dd>
-        <strong data-testid="framework">${d.primaryDisplay}${primary?.version ? ` ${primary.version}` : ''}</strong>
+        <strong data-testid="framework">${!d.primary && llmModel ? `LLM: ${llmModel.what}` : d.primaryDisplay}${primary?.version ? ` ${primary.version}` : ''}</strong>
         ${primary && !primary.version ? html`<span class="muted">(version not pinned)</span>` : nothing}
       </dd>
       <dt>Detected target</dt>
@@ -61,6 +62,27 @@ export function detectionSection(d: DetectionView | null, actions: Actions): Tem
         <p class="muted small">${d.filesSeen} files looked at${d.truncated ? ' (stopped at the file budget: detection may be incomplete)' : ''}.</p>
       </div>
     </vscode-collapsible>
+
+    ${d.llm
+      ? html`<vscode-collapsible heading="Large language model" open data-testid="llm-detection">
+          <div class="collapsible-body">
+            ${d.llm.models.map(
+              (m) => html`<h3 class="fw">${fileLink(actions, m.path, null, 'llm-model')} <span class="muted">${m.what}, ${m.size}</span></h3>
+                <ul class="evidence" aria-label=${`Evidence for ${m.path}`}>
+                  ${m.evidence.map((e) => evidenceItem(actions, e))}
+                </ul>`,
+            )}
+            ${d.llm.runtimes.map(
+              (r) => html`<h3 class="fw">Runtime: ${r.name}</h3>
+                <ul class="evidence">${r.evidence.map((e) => evidenceItem(actions, e))}</ul>`,
+            )}
+            ${d.llm.code.length ? html`<h3 class="fw">LLM code</h3><ul class="evidence">${d.llm.code.map((e) => evidenceItem(actions, e))}</ul>` : nothing}
+            ${d.llm.hubModels.length
+              ? html`<p class="muted small">Hub models the code loads: ${d.llm.hubModels.map((h) => html`<code>${h.id}</code> `)}</p>`
+              : nothing}
+          </div>
+        </vscode-collapsible>`
+      : nothing}
 
     <vscode-collapsible heading=${`Model artifacts (${d.artifacts.length})`} ?open=${d.artifacts.length > 0}>
       <div class="collapsible-body">

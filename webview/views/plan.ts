@@ -1,6 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Actions, ViewState } from '../state';
 import type { DiffLine, FilePreview, PlanView } from '../protocol';
+import { llmSizingSection } from './llm';
 
 const ACTION_TEXT: Record<FilePreview['action'], string> = {
   create: 'new',
@@ -71,6 +72,13 @@ export function planSection(s: ViewState, actions: Actions): TemplateResult | ty
           ${p.errors.map((e) => html`<li>${e}</li>`)}
         </ul>`
       : nothing}
+    ${p.unverified
+      ? html`<div class="todos" role="note" aria-label="Unverified plan" data-testid="plan-unverified">
+          <strong>UNVERIFIED</strong>
+          <p>${p.unverified}. Generate asks before writing; check the base image's CUDA yourself.</p>
+        </div>`
+      : nothing}
+    ${p.llm ? llmSizingSection(p.llm) : nothing}
     ${p.todos.length
       ? html`<div class="todos" role="note" aria-label="Left for you to fill in" data-testid="todos">
           <strong>Left for you to fill in</strong>
@@ -85,6 +93,8 @@ export function planSection(s: ViewState, actions: Actions): TemplateResult | ty
         </ul>`
       : nothing}
     <h3>Files (${p.files.length})</h3>
-    ${p.files.length === 0 ? html`<p class="muted">No output selected.</p>` : p.files.map((f) => fileEntry(f, s, actions))}
+    ${p.files.length === 0
+      ? html`<p class="muted">${p.errors.length ? 'Nothing is generated while the plan has errors (see above).' : 'No output selected.'}</p>`
+      : p.files.map((f) => fileEntry(f, s, actions))}
   </section>`;
 }

@@ -85,6 +85,13 @@ export interface HintFact {
   reason: string;
 }
 
+/** LLM use in a source: `runtime` when it names a serving runtime (an import of vllm), else null. */
+export interface LlmSourceFact {
+  line: number;
+  reason: string;
+  runtime: 'vllm' | 'sglang' | 'tgi' | 'llama.cpp' | null;
+}
+
 export interface FileFacts {
   file: string;
   dependencyKind?: DependencyFileKind;
@@ -98,6 +105,9 @@ export interface FileFacts {
   warnings: string[];
   usage?: UsageFact[];
   systemPackages?: SystemPackageFact[];
+  llm?: LlmSourceFact[];
+  /** Hugging Face repository ids the source loads. */
+  hubModels?: { id: string; line: number }[];
 }
 
 export function emptyFacts(file: string, dependencyKind?: DependencyFileKind): FileFacts {

@@ -46,6 +46,8 @@ export const PACKAGE_FRAMEWORKS = table<PackageMapping>({
   'scikit-learn': P('scikit-learn'),
   sklearn: P('scikit-learn'),
   xgboost: P('xgboost'),
+  // XGBoost's CPU-only wheel (2.0+): the same `xgboost` module without the CUDA libraries.
+  'xgboost-cpu': P('xgboost'),
   lightgbm: P('lightgbm'),
   catboost: P('catboost'),
   onnxruntime: P('onnxruntime'),

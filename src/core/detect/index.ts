@@ -8,6 +8,7 @@ import { MAX_TEXT_BYTES, nodeFs, type DetectFs, type ReadResult } from './fs';
 import { parseByRole } from './parse';
 import { aggregate } from './report';
 import { findRoutes, type RouteScans } from './routes';
+import { llmConfigFiles, llmFinding } from './llm';
 import type { DetectionResult } from './types';
 import { isIgnored, walk, type WalkResult } from './walk';
 
@@ -110,6 +111,12 @@ class DetectorImpl implements Detector {
   private includeOnly: string[] = [];
   /** Python files scanned for routes; cleared when a .py file changes. */
   private routeScans: RouteScans = new Map();
+  /**
+   * Hugging Face model folders' listings and config.json texts (null: unreadable), read once per
+   * walk: a change inside a model folder or to a config.json walks again, which clears them.
+   */
+  private llmListings = new Map<string, string[]>();
+  private llmConfigs = new Map<string, string | null>();
   private rootRealP: Promise<string> | undefined;
   /** The root with one trailing separator. */
   private readonly prefix: string;
@@ -165,6 +172,8 @@ class DetectorImpl implements Detector {
     const t0 = performance.now();
     this.cache.clear();
     this.routeScans.clear();
+    this.llmListings.clear();
+    this.llmConfigs.clear();
     this.rootRealP = undefined;
     // Files are read while the walk goes on: the walk waits on readdir, reads fill the gaps. A
     // few workers drain one queue (not a promise per file: two thousand sources are common).
@@ -375,6 +384,43 @@ class DetectorImpl implements Detector {
     return { constraintOnly, warnings };
   }
 
+  /** The LLM part of the report: lists model folders and reads their config.json (both bounded, inside the root). */
+  private async llm(result: DetectionResult, files: readonly FileFacts[]): Promise<DetectionResult['llm']> {
+    const folders = result.artifacts.filter((a) => a.format === 'huggingface').slice(0, 200);
+    for (const a of folders) {
+      if (this.llmListings.has(a.file)) continue;
+      const abs = a.file === '.' ? this.root : this.prefix + a.file;
+      let names: string[] = [];
+      try {
+        // A linked model folder was walked only because it resolves inside the root; listing it reads no more.
+        names = (await this.fs.readdir(abs)).filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name).slice(0, LLM_LISTING_MAX);
+      } catch {
+        names = [];
+      }
+      this.llmListings.set(a.file, names);
+    }
+    const configs = new Map<string, string>();
+    for (const rel of llmConfigFiles(result.artifacts, this.llmListings)) {
+      if (!this.llmConfigs.has(rel)) this.llmConfigs.set(rel, await this.readSmallText(rel, LLM_CONFIG_MAX_BYTES));
+      const text = this.llmConfigs.get(rel);
+      if (text) configs.set(rel, text);
+      else result.warnings.push(`${printable(rel)}: not read (too large, a link outside the project, or not a regular file): the model folder it describes is not checked for an LLM`);
+    }
+    return llmFinding({ packages: result.packages, files, artifacts: result.artifacts, listings: this.llmListings, configs });
+  }
+
+  /** A small text file inside the root (links followed only inside), or null. Never throws. */
+  private async readSmallText(rel: string, maxBytes: number): Promise<string | null> {
+    try {
+      const real = await this.realInside(this.prefix + rel);
+      if (!real) return null;
+      const r = await this.fs.readFile(real, Math.min(maxBytes, this.opts.maxFileBytes));
+      return r.ok ? r.text : null;
+    } catch {
+      return null;
+    }
+  }
+
   private async compute(t0: number): Promise<DetectionResult> {
     const w = this.walked!;
     const inc = await this.resolveIncludes();
@@ -395,11 +441,21 @@ class DetectorImpl implements Detector {
       warnings: [...w.warnings, ...inc.warnings],
       stats: { filesSeen: w.filesSeen, truncated: w.truncated, elapsedMs: Math.round((performance.now() - t0) * 100) / 100 },
     });
+    result.llm = await this.llm(result, files);
+    // A folder of LLM weights and nothing else (no Python, no dependency file) is served on GPUs.
+    if (result.accelerator === 'cpu' && result.frameworks.length === 0 && result.llm?.models.some((m) => m.kind === 'huggingface')) {
+      result.accelerator = 'gpu';
+    }
     // The served app's routes (health and predict routes for probes and smoke tests).
     if (result.entrypoint && result.entrypoint.kind !== 'script') result.routes = await findRoutes(this.fs, this.root, result.entrypoint.file, { maxFileBytes: this.opts.maxFileBytes, cache: this.routeScans });
     return result;
   }
 }
+
+/** Most config.json files are a few KB; a model's is never near this. */
+const LLM_CONFIG_MAX_BYTES = 1024 * 1024;
+/** Entries listed per model folder (shards, tokenizer files): more is not a model folder. */
+const LLM_LISTING_MAX = 10_000;
 
 export function createDetector(root: string, options: DetectOptions = {}, fs: DetectFs = nodeFs): Detector {
   return new DetectorImpl(fs, resolve(root), options);

@@ -8,6 +8,15 @@ import { parseNotebook, parsePythonSource } from './python';
 import { parseRequirements } from './requirements';
 import { parseBentofile, parseCogYaml, parseTrussConfig } from './serving';
 import { parseSetupCfg, parseSetupPy } from './setup';
+import { scanLlmFacts } from './llm';
+
+/** Adds the LLM facts of a source text (most sources have none). */
+function withLlm(facts: FileFacts, text: string, file: string): FileFacts {
+  const { llm, hubModels } = scanLlmFacts(file, text);
+  if (llm.length) facts.llm = llm;
+  if (hubModels.length) facts.hubModels = hubModels;
+  return facts;
+}
 
 /** `.python-version` (pyenv/uv): first non-comment line, e.g. `3.11.4` or `3.11`. */
 export function parsePythonVersionFile(text: string, file: string): FileFacts {
@@ -67,9 +76,11 @@ export function parseByRole(role: FileRole, text: string, file: string): FileFac
     case 'runtime.txt':
       return parseRuntimeTxt(text, file);
     case 'python':
-      return parsePythonSource(text, file);
+      return withLlm(parsePythonSource(text, file), text, file);
     case 'notebook':
-      return parseNotebook(text, file);
+      // Notebook JSON escapes the quotes of the code it holds; each source line stays on its own
+      // JSON line, so unescaping them keeps line numbers those of the .ipynb file.
+      return withLlm(parseNotebook(text, file), text.includes('\\"') ? text.replace(/\\"/g, '"') : text, file);
     case 'cog':
       return parseCogYaml(text, file);
     case 'bentofile':

@@ -344,6 +344,7 @@ export function aggregate(input: AggregateInput): DetectionResult {
     python: py?.version ?? null,
     entrypoint: best ? { file: best.file, kind: best.kind, ...(best.object ? { object: best.object } : {}) } : null,
     artifacts: input.artifacts.map((a) => ({ file: a.file, format: a.format, bytes: a.bytes })),
+    llm: null,
     warnings: [...new Set(warnings)],
     dependencyFiles,
     packages,

@@ -70,6 +70,36 @@ export interface Artifact {
   bytes: number;
 }
 
+/** A serving runtime for LLMs (see core/llm/runtimes.ts). */
+export type LlmRuntimeName = 'vllm' | 'sglang' | 'tgi' | 'llama.cpp';
+
+/** A model an LLM runtime can serve, found in the project. */
+export interface LlmModelFinding {
+  /** `huggingface`: a folder with config.json and weights; `gguf`: a .gguf file (the first part of a split file). */
+  kind: 'huggingface' | 'gguf';
+  /** Folder or file relative to the root, `/` separators ('.' for the root itself). */
+  path: string;
+  /** config.json `architectures` (Hugging Face folders), e.g. ["LlamaForCausalLM"]; [] for GGUF. */
+  architectures: string[];
+  modelType: string | null;
+  /** Pre-quantized weights (config.json quantization_config), or null. */
+  quantization: { method: string; bits: number | null } | null;
+  /** Bytes on disk (all shards / all parts). */
+  bytes: number;
+  evidence: Evidence[];
+}
+
+/** Everything that points at a large language model: model files, LLM code, serving runtimes. */
+export interface LlmFinding {
+  models: LlmModelFinding[];
+  /** Runtimes named by dependencies (vllm, sglang, text-generation-inference, llama-cpp-python) or imports. */
+  runtimes: { name: LlmRuntimeName; evidence: Evidence[] }[];
+  /** Code that loads an LLM: AutoModelForCausalLM, pipeline("text-generation"). */
+  code: Evidence[];
+  /** Hugging Face repository ids the code loads (`from_pretrained("org/name")`, `LLM(model=...)`). */
+  hubModels: { id: string; file: string; line: number }[];
+}
+
 export interface DetectionReport {
   root: string;
   frameworks: FrameworkFinding[];
@@ -79,6 +109,8 @@ export interface DetectionReport {
   python: string | null;
   entrypoint: Entrypoint | null;
   artifacts: Artifact[];
+  /** Large language models and LLM serving; null (`detect --json` always has the key) when nothing points at one. */
+  llm?: LlmFinding | null;
   warnings: string[];
 }
 
@@ -150,6 +182,6 @@ export interface SystemPackage {
 
 /** Strips the in-process extras: exactly the `modeldock detect --json` object. */
 export function toReport(r: DetectionResult): DetectionReport {
-  const { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, warnings } = r;
-  return { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, warnings };
+  const { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, llm, warnings } = r;
+  return { root, frameworks, primary, accelerator, cuda, python, entrypoint, artifacts, llm: llm ?? null, warnings };
 }

@@ -2,28 +2,44 @@
 // is parsed, schema-checked and ruled on its own and the result is cached by the document's text.
 // Kept apart from index.ts so tests can build an engine without the fast YAML path and prove that
 // both give the same findings.
-import { isMap } from 'yaml';
+import * as yaml from 'yaml';
 import type { Document, Node } from 'yaml';
 import { FastYaml } from './fastYaml';
-import { SchemaSet, apiGroup, explain, k8sSchemaKey, servedApiVersion, KUBERNETES_VERSION } from './schema';
-import type { SchemaKey } from './schema';
+import { DEFAULT_KUBERNETES_VERSION, SchemaLibrary, normalizeKubernetesVersion, resolveKind } from './k8s';
+import { crdFromObject } from './k8s';
+import type { WorkspaceCrd } from './k8s';
+import { didYouMean } from './levenshtein';
+import { SchemaSet, checkMetadataName, explain, replaceScalar } from './schema';
+import { validate } from './validate';
 import { checkCompose, checkKubernetes, checkPorts } from './rules';
 import type { DocFacts, RawFinding } from './rules';
 import type { Finding, Fix, LintOptions, Range } from './types';
 import { applyFix, tooComplex } from './fix';
-import { MESSAGE_MAX, clip } from './text';
+import { MESSAGE_MAX, clip, listed } from './text';
 import { documentValue } from './value';
 import { Positions, TooDeep, get, parseChunk, splitDocuments, str } from './yamlDoc';
+
+// Bound once: a bundler turns named imports of a CommonJS package into a getter call per use,
+// which profiles showed on the hot path.
+const { isMap } = yaml;
 
 export interface EngineOptions {
   /** Parse the common subset of YAML with FastYaml, falling back to `yaml` (default true). */
   fastPath?: boolean;
 }
 
+/** A Kubernetes document no schema covers (a custom resource without a known CRD). */
+interface Unchecked {
+  apiVersion: string;
+  kind: string;
+  range: Range;
+}
+
 /** What one document produced, positions relative to the document's first line. */
 interface DocResult {
   findings: RawFinding[];
   facts: DocFacts;
+  unchecked?: Unchecked;
 }
 
 const EMPTY_FACTS: DocFacts = { pods: [], services: [] };
@@ -66,7 +82,18 @@ export interface AsyncLintOptions extends LintOptions {
   sliceMs?: number;
 }
 
+export interface CrdSource {
+  file: string;
+  text: string;
+}
+
 export interface Linter {
+  /**
+   * The workspace's CustomResourceDefinitions (files as text): custom resources of those kinds are
+   * validated against them (they win over the bundled CRDs). Replaces the previous set; returns
+   * the kinds found, as `group/Kind`.
+   */
+  setCustomResourceDefinitions(sources: readonly CrdSource[]): string[];
   lintYaml(text: string, file: string, options?: LintOptions): Finding[];
   lintIncremental(prev: DocumentCache | undefined, text: string, file: string, options?: LintOptions): { findings: Finding[]; cache: DocumentCache };
   lintYamlAsync(text: string, file: string, options?: AsyncLintOptions, prev?: DocumentCache): Promise<{ findings: Finding[]; cache: DocumentCache }>;
@@ -75,6 +102,32 @@ export interface Linter {
 /** A linter owns its loaded validators; keep one per extension host / CLI run and reuse it. */
 export function createEngine(engineOptions: EngineOptions = {}): Linter {
   const schemas = new SchemaSet();
+  const library = new SchemaLibrary();
+  let workspaceCrds = new Map<string, WorkspaceCrd>();
+  // Part of every cache key: new CRDs re-validate every document.
+  let crdGeneration = 0;
+  // A file of a thousand Deployments asks the same question a thousand times.
+  const resolutions = new Map<string, ReturnType<typeof resolveKind>>();
+  const minors = new Map<string | undefined, string>();
+  const minorOf = (v: string | undefined): string => {
+    let m = minors.get(v);
+    if (m === undefined) {
+      m = normalizeKubernetesVersion(v) ?? DEFAULT_KUBERNETES_VERSION;
+      if (minors.size > 64) minors.clear();
+      minors.set(v, m);
+    }
+    return m;
+  };
+  const resolve = (minor: string, apiVersion: string, kind: string): ReturnType<typeof resolveKind> => {
+    const key = `${minor}\u0000${apiVersion}\u0000${kind}`;
+    let r = resolutions.get(key);
+    if (!r) {
+      r = resolveKind(library, minor, apiVersion, kind, workspaceCrds, didYouMean);
+      if (resolutions.size > 4096) resolutions.clear();
+      resolutions.set(key, r);
+    }
+    return r;
+  };
   const fast = engineOptions.fastPath === false ? undefined : new FastYaml();
 
   /**
@@ -143,23 +196,7 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
     const conv = fastValue ? undefined : documentValue(doc, text, { dropNulls: isK8s, maxAliasNodes: options.maxAliasNodes });
     for (const p of conv?.problems ?? []) out.push({ ...pos.range(p.start, p.end), severity: 'error', rule: p.rule, message: p.message });
     if (!root) return { findings: out, facts: EMPTY_FACTS };
-    let key: SchemaKey | undefined;
-    if (apiVersion && kind) {
-      key = k8sSchemaKey(apiVersion, kind);
-      if (!key) {
-        const served = servedApiVersion(kind);
-        // Same group, other version (e.g. apps/v1beta2, autoscaling/v2beta2): a removed API.
-        // A different group is someone's CRD that happens to share the kind name: skip it.
-        if (served && (apiGroup(served) === apiGroup(apiVersion) || apiGroup(apiVersion) === 'extensions') && options.schema !== false) {
-          out.push({ ...pos.nodeRange(get(doc, root, 'apiVersion')), severity: 'error', rule: 'schema', message: `\`${clip(apiVersion, 100)}\` ${clip(kind, 100)} is not served by Kubernetes ${KUBERNETES_VERSION}: use \`apiVersion: ${served}\`` });
-        }
-        return { findings: out, facts: EMPTY_FACTS };
-      }
-    } else if (compose || get(doc, root, 'services')) {
-      key = 'compose';
-    } else {
-      return { findings: out, facts: EMPTY_FACTS };
-    }
+    if (!isK8s && !(compose || get(doc, root, 'services'))) return { findings: out, facts: EMPTY_FACTS };
 
     if (conv?.fatal) {
       out.push({ ...pos.range(conv.fatal.start, conv.fatal.end), severity: 'error', rule: 'syntax', message: conv.fatal.message });
@@ -168,29 +205,58 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
     // The API server treats `field: null` as unset, so nulls must not fail type checks.
     const value = fastValue ? (isK8s ? stripNulls(fastValue.value, 0) : fastValue.value) : conv!.value;
 
-    if (options.schema !== false) {
-      const validate = schemas.validator(key);
-      if (validate && !validate(value) && validate.errors) {
-        const docStart = pos.nodeRange(get(doc, root, 'kind') ?? root);
-        for (const p of explain(validate.errors, doc, pos, docStart)) {
-          out.push({ ...p.range, severity: 'error', rule: 'schema', message: p.message });
+    if (!isK8s) {
+      if (options.schema !== false) {
+        const validate = schemas.validator('compose');
+        if (validate && !validate(value) && validate.errors) {
+          for (const p of explain(validate.errors, doc, pos, pos.nodeRange(root))) out.push({ ...p.range, severity: 'error', rule: 'schema', message: p.message });
         }
       }
+      if (options.rules !== false) out.push(...checkCompose(doc, pos));
+      return { findings: out, facts: EMPTY_FACTS };
     }
+
+    const unchecked = checkKubernetesSchema(doc, root, pos, value, apiVersion!, kind!, options, out);
     let facts = EMPTY_FACTS;
     if (options.rules !== false) {
-      if (key === 'compose') out.push(...checkCompose(doc, pos));
-      else if (kind) {
-        const r = checkKubernetes(doc, pos, kind);
-        out.push(...r.findings);
-        facts = r.facts;
-      }
+      const r = checkKubernetes(doc, pos, kind!);
+      out.push(...r.findings);
+      facts = r.facts;
     }
-    return { findings: out, facts };
+    return unchecked ? { findings: out, facts, unchecked } : { findings: out, facts };
+  }
+
+  /**
+   * The apiVersion/kind verdict for the chosen Kubernetes version (removed, not yet served, wrong
+   * group, deprecated) and the schema check of built-in kinds and custom resources. Returns what
+   * to list as not schema-checked when there is no schema for the kind.
+   */
+  function checkKubernetesSchema(doc: Document.Parsed, root: Node, pos: Positions, value: unknown, apiVersion: string, kind: string, options: LintOptions, out: RawFinding[]): Unchecked | undefined {
+    const minor = minorOf(options.kubernetesVersion);
+    const avNode = get(doc, root, 'apiVersion');
+    const kindNode = get(doc, root, 'kind');
+    if (apiVersion === 'v1' && kind === 'List') return { apiVersion, kind, range: pos.nodeRange(kindNode) };
+    const res = resolve(minor, apiVersion, kind);
+    const note = res.type === 'unknown' ? undefined : res.note;
+    if (note && options.rules !== false) {
+      const target = note.kindReplacement ? kindNode : avNode;
+      const replacement = note.kindReplacement ?? note.replacement;
+      const edit = replacement ? replaceScalar(pos, target, replacement) : undefined;
+      const fix: Fix | undefined = edit ? { title: note.kindReplacement ? `Change the kind to ${replacement}` : `Change the apiVersion to ${replacement}`, edits: [edit] } : undefined;
+      out.push({ ...pos.nodeRange(target), severity: note.severity, rule: note.rule, message: clip(note.message, 600), ...(fix ? { fix } : {}) });
+    }
+    if (res.type === 'unknown') return { apiVersion, kind, range: pos.nodeRange(kindNode) };
+    if (res.type === 'problem' || options.schema === false) return undefined;
+    const problems = validate(value, res.schema, res.defs, { defaultsApplied: res.origin !== 'builtin' });
+    const docStart = pos.nodeRange(kindNode ?? root);
+    const explained = explain(problems, doc, pos, docStart, { renameFix: true });
+    for (const p of explained) out.push({ ...p.range, severity: 'error', rule: 'schema', message: p.message, ...(p.fix ? { fix: p.fix } : {}) });
+    checkMetadataName(doc, root, pos, value, kind, res.origin, explained, out);
+    return undefined;
   }
 
   function optionsKey(o: LintOptions): string {
-    return `${o.schema !== false}|${o.rules !== false}|${o.maxAliasNodes ?? ''}`;
+    return `${o.schema !== false}|${o.rules !== false}|${o.maxAliasNodes ?? ''}|${minorOf(o.kubernetesVersion)}|${crdGeneration}`;
   }
 
   interface Work {
@@ -250,12 +316,41 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
         findings.push(place(f, file, services[serviceIndex]!.offset));
       }
     }
+    const unchecked = w.results.map((r, i) => (r.unchecked ? { u: r.unchecked, offset: w.chunks[i]!.startLine } : undefined)).filter((x) => x !== undefined);
+    if (unchecked.length && options.schema !== false) findings.push(place(uncheckedFinding(unchecked), file, 0));
     if (w.stoppedAfterMs !== undefined) findings.push(tooComplex(file, w.stoppedAfterMs, { checked: w.results.length, total: w.chunks.length }));
     findings.sort((a, b) => a.line - b.line || a.column - b.column);
     return { findings, cache: new DocumentCache(file, optionsKey(options), w.entries, w.stats) };
   }
 
+  function readCrds(sources: readonly CrdSource[]): Map<string, WorkspaceCrd> {
+    const found = new Map<string, WorkspaceCrd>();
+    for (const src of sources) {
+      if (!src.text.includes('CustomResourceDefinition')) continue;
+      for (const chunk of splitDocuments(src.text)) {
+        if (!chunk.text.includes('CustomResourceDefinition')) continue;
+        let doc: Document.Parsed;
+        try {
+          doc = parseChunk(chunk.text).doc;
+        } catch {
+          continue; // too deep: not a CRD anyone can apply either
+        }
+        if (doc.errors.length) continue;
+        const { value } = documentValue(doc, chunk.text, { dropNulls: true });
+        const crd = crdFromObject(value, src.file);
+        if (crd && !found.has(`${crd.group}/${crd.kind}`)) found.set(`${crd.group}/${crd.kind}`, crd);
+      }
+    }
+    return found;
+  }
+
   return {
+    setCustomResourceDefinitions(sources) {
+      workspaceCrds = readCrds(sources);
+      crdGeneration++;
+      resolutions.clear();
+      return [...workspaceCrds.keys()];
+    },
     lintYaml(text, file, options = {}) {
       return this.lintIncremental(undefined, text, file, options).findings;
     },
@@ -282,6 +377,26 @@ export function createEngine(engineOptions: EngineOptions = {}): Linter {
       }
       return finish(w, file, options);
     },
+  };
+}
+
+/** Once per file: the documents no schema covers (custom resources without a known CRD). */
+function uncheckedFinding(list: { u: Unchecked; offset: number }[]): RawFinding {
+  const first = list[0]!;
+  const kinds = new Map<string, number[]>();
+  for (const { u, offset } of list) {
+    const k = `${clip(u.apiVersion, 80)} ${clip(u.kind, 80)}`;
+    const lines = kinds.get(k) ?? [];
+    lines.push(u.range.line + offset);
+    kinds.set(k, lines);
+  }
+  const what = [...kinds.entries()].map(([k, lines]) => `${k} (line${lines.length > 1 ? 's' : ''} ${listed(lines.map(String), 5)})`);
+  const n = list.length;
+  return {
+    ...shift(first.u.range, first.offset),
+    severity: 'info',
+    rule: 'unchecked',
+    message: `${n === 1 ? '1 document is' : `${n} documents are`} not schema-checked, for lack of a schema: ${listed(what, 5, '; ')}. Add the CustomResourceDefinition to the workspace to have ${n === 1 ? 'it' : 'them'} checked.`,
   };
 }
 

@@ -5,16 +5,18 @@
 // CLI (lintYaml), the editor on every keystroke (lintIncremental: only edited documents are
 // re-validated), and huge files (lintYamlAsync: yields between documents).
 import { createEngine, DocumentCache, isComposeFileName } from './engine';
-import type { AsyncLintOptions, Linter, LintStats } from './engine';
-import { KUBERNETES_VERSION } from './schema';
+import type { AsyncLintOptions, CrdSource, Linter, LintStats } from './engine';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, normalizeKubernetesVersion } from './k8s';
 import type { Finding, LintOptions } from './types';
 
 export * from './types';
 export { lintDockerfile, cudaSatisfies } from './dockerfile';
 export { applyFix, tooComplex } from './fix';
 export { parseQuantity, parseImage, isGpuImage } from './rules';
-export { KUBERNETES_VERSION, DocumentCache, isComposeFileName };
-export type { AsyncLintOptions, Linter, LintStats };
+/** The Kubernetes minor checked against when none is chosen (the newest bundled). */
+export const KUBERNETES_VERSION = DEFAULT_KUBERNETES_VERSION;
+export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, normalizeKubernetesVersion, DocumentCache, isComposeFileName };
+export type { AsyncLintOptions, CrdSource, Linter, LintStats };
 
 /** A linter owns its loaded validators; keep one per extension host / CLI run and reuse it. */
 export function createLinter(): Linter {

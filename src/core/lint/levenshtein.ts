@@ -17,19 +17,25 @@ export function levenshtein(a: string, b: string, max = Infinity): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate within a typo's distance (case differences count as near), or undefined. */
+/**
+ * The closest candidate within a typo's distance (case differences count as near), or else the one
+ * candidate the word abbreviates (`meta` → `metadata`), or undefined.
+ */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestD = limit + 1;
   const lower = word.toLowerCase();
+  const prefixOf: string[] = [];
   for (const c of candidates) {
-    if (c.toLowerCase() === lower) return c;
-    const d = levenshtein(lower, c.toLowerCase(), limit);
+    const cl = c.toLowerCase();
+    if (cl === lower) return c;
+    const d = levenshtein(lower, cl, limit);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
+    if (lower.length >= 3 && cl.startsWith(lower)) prefixOf.push(c);
   }
-  return best;
+  return best ?? (prefixOf.length === 1 ? prefixOf[0] : undefined);
 }

@@ -143,7 +143,7 @@ export function checkKubernetes(doc: Document.Parsed, pos: Positions, kind: stri
     const meta = get(doc, root, ...paths.meta);
     const podSpec = get(doc, root, ...paths.spec);
     if (SELECTOR_KINDS.has(kind)) checkSelector(ctx, get(doc, root, 'spec', 'selector'), meta);
-    checkPodSpec(ctx, podSpec, { serving: SERVING_KINDS.has(kind), resourcesExpected: true });
+    checkPodSpec(ctx, podSpec, { serving: SERVING_KINDS.has(kind), resourcesExpected: true, daemon: kind === 'DaemonSet' });
     const labels = recordOf(stringMap(doc, get(doc, meta, 'labels')));
     const ports: PodFacts['ports'] = [];
     for (const c of itemsOf(doc, get(doc, podSpec, 'containers'))) {
@@ -276,7 +276,29 @@ function fillEmptyValue(pos: Positions, pair: Pair<Node, Node>, entries: string[
   return pos.edit(k[1], end, `:\n${entries.map((l) => indent + l).join('\n')}`);
 }
 
-function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: boolean; resourcesExpected: boolean; kserve?: boolean }): void {
+// NVIDIA's own cluster software (device plugin, drivers, DCGM exporter, DRA driver, GPU Feature
+// Discovery, container toolkit, MIG manager, validators) runs CUDA images on every GPU node and
+// must not request GPUs: it is what makes them requestable.
+const NVIDIA_INFRA = new Set(['k8s-device-plugin', 'device-plugin', 'gpu-feature-discovery', 'container-toolkit', 'k8s-driver-manager', 'driver', 'k8s-mig-manager', 'mig-manager', 'k8s-kata-manager', 'kubevirt-gpu-device-plugin', 'vgpu-device-manager', 'k8s-cc-manager', 'node-feature-discovery']);
+const NVIDIA_INFRA_PREFIXES = ['dcgm', 'gpu-operator', 'k8s-dra-driver', 'dra-driver'];
+const DEVICE_PATHS = ['/var/lib/kubelet/device-plugins', '/var/lib/kubelet/plugins', '/run/nvidia', '/dev'];
+
+function isGpuInfrastructure(doc: Document.Parsed, podSpec: Node, c: Node, image: string, daemon: boolean): boolean {
+  const name = parseImage(image).name.toLowerCase();
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  if (name.startsWith('nvcr.io/nvidia/k8s/') || name.startsWith('nvcr.io/nvidia/cloud-native/') || NVIDIA_INFRA.has(last) || NVIDIA_INFRA_PREFIXES.some((p) => last.startsWith(p))) return true;
+  if (!daemon) return false;
+  // A privileged DaemonSet, or one that mounts the kubelet's device-plugin socket or /dev: node plumbing.
+  if (str(doc, get(doc, c, 'securityContext', 'privileged')) === 'true') return true;
+  const hostPaths = new Set<string>();
+  for (const v of itemsOf(doc, get(doc, podSpec, 'volumes'))) {
+    const p = str(doc, get(doc, v, 'hostPath', 'path'));
+    if (p && DEVICE_PATHS.some((d) => p === d || p.startsWith(`${d}/`))) hostPaths.add(str(doc, get(doc, v, 'name')) ?? '');
+  }
+  return itemsOf(doc, get(doc, c, 'volumeMounts')).some((m) => hostPaths.has(str(doc, get(doc, m, 'name')) ?? ''));
+}
+
+function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: boolean; resourcesExpected: boolean; kserve?: boolean; daemon?: boolean }): void {
   const { doc, pos } = ctx;
   if (!podSpec) return;
   const containers = itemsOf(doc, get(doc, podSpec, 'containers'));
@@ -304,7 +326,7 @@ function checkPodSpec(ctx: Ctx, podSpec: Node | undefined, opts: { serving: bool
     }
     const image = str(doc, get(doc, c, 'image'));
     const gpu = requestsGpu(doc, resources);
-    if (image && isGpuImage(image) && !gpu) {
+    if (image && isGpuImage(image) && !gpu && !isGpuInfrastructure(doc, podSpec, c, image, opts.daemon === true)) {
       add(ctx, pos.nodeRange(get(doc, c, 'image')), 'warning', 'gpu-image-without-gpu', `image \`${clip(image)}\` is built for CUDA but container \`${name}\` requests no GPU (set \`nvidia.com/gpu\` in resources.limits): it will run on CPU or fail to find a device`);
     }
     if (gpu && looksPyTorch(doc, c, image) && !hasShm(doc, podSpec, c)) {

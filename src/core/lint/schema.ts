@@ -1,47 +1,27 @@
-// Bundled JSON Schemas, precompiled to Ajv standalone validators at build time
-// (scripts/gen-validators.mjs → ./generated), loaded lazily per group of kinds per Linter, and the
-// translation of Ajv's errors into sentences placed on the offending key or value.
+// The compose schema (Ajv standalone, precompiled by scripts/gen-validators.mjs), and the
+// translation of schema errors — Ajv's, and validate.ts's in the same shape — into sentences placed
+// on the offending key or value, with a rename quick fix for a misspelled field.
 import type { ErrorObject } from 'ajv';
 import type { Document, Node } from 'yaml';
-import { GROUPS, K8S_KINDS, VALIDATORS } from './generated';
+import { formatWords } from './formats';
+import { GROUPS, VALIDATORS } from './generated';
 import type { ValidatorGroup } from './generated';
 import type { StandaloneValidator, StandaloneValidators } from './generated/types';
 import { didYouMean } from './levenshtein';
 import { clip, listed } from './text';
-import type { Range } from './types';
-import { Positions, deref, getPair, isMap, isScalar, isSeq } from './yamlDoc';
+import type { RawFinding } from './rules';
+import { dnsLabel, dnsSubdomain, rfc1035Label } from './formats';
+import type { Fix, Range, TextEdit } from './types';
+import { Positions, deref, get, getPair, isMap, isScalar, isSeq } from './yamlDoc';
 import type { YAMLMap, YAMLSeq } from 'yaml';
 
-export const KUBERNETES_VERSION = '1.30';
-
-export type SchemaKey = string; // 'k8s:<apiVersion>/<kind>' | 'compose'
-
-export function k8sSchemaKey(apiVersion: string, kind: string): SchemaKey | undefined {
-  const key = `k8s:${apiVersion}/${kind}`;
-  return key in VALIDATORS ? key : undefined;
-}
-
-/** For a kind we know under another apiVersion: the one Kubernetes 1.30 serves. */
-export function servedApiVersion(kind: string): string | undefined {
-  for (const id of Object.keys(K8S_KINDS)) {
-    const slash = id.lastIndexOf('/');
-    if (id.slice(slash + 1) === kind) return id.slice(0, slash);
-  }
-  return undefined;
-}
-
-/** Group of an apiVersion ("" for the core group). */
-export function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
+export type SchemaKey = string; // 'compose'
 
 export type Validator = StandaloneValidator;
 
 /**
- * Owns the validators a Linter has loaded; create one per Linter, never share globally. Nothing is
- * compiled by Ajv at runtime: the first document of a group only makes V8 compile that group's
- * generated module, which keeps the first validation of a 50,000-line file inside one slice.
+ * Owns the Ajv validators a Linter has loaded (compose); create one per Linter, never share
+ * globally. Nothing is compiled by Ajv at runtime.
  */
 export class SchemaSet {
   private readonly groups = new Map<ValidatorGroup, StandaloneValidators>();
@@ -57,11 +37,15 @@ export class SchemaSet {
     }
     return loaded[name];
   }
+}
 
-  isCompiled(key: SchemaKey): boolean {
-    const entry = VALIDATORS[key];
-    return !!entry && this.groups.has(entry[0]);
-  }
+/** An edit replacing a scalar's whole source (plain or quoted, one line) by `text`, or undefined. */
+export function replaceScalar(pos: Positions, node: Node | undefined, text: string): TextEdit | undefined {
+  const r = node?.range;
+  if (!r || !isScalar(node)) return undefined;
+  const src = pos.source.slice(r[0], r[1]);
+  if (src.includes('\n') || /^[|>]/.test(src)) return undefined;
+  return pos.edit(r[0], r[1], text);
 }
 
 // ---- Ajv errors → sentences on the right node ----
@@ -164,6 +148,17 @@ function valueRange(pos: Positions, steps: Step[], fallback: Range): Range {
 export interface SchemaProblem {
   range: Range;
   message: string;
+  fix?: Fix;
+}
+
+export interface ExplainOptions {
+  /** Offer renaming a misspelled field to the field it most likely is (re-linted by the engine before it is offered). */
+  renameFix?: boolean;
+}
+
+/** A hint for values that look like unexpanded templates (envsubst, Helm, Kustomize vars). */
+function templateHint(data: unknown): string {
+  return typeof data === 'string' && (data.includes('${') || data.includes('{{') || data.includes('$(')) ? ' (an unexpanded template variable? substitute it before applying)' : '';
 }
 
 /** Problems reported per document; the rest are summed up in one line. */
@@ -231,7 +226,7 @@ function collapseAnyOf(errors: ErrorObject[]): ErrorObject[] {
  * matched the value's type its own errors are reported (they are the useful ones), otherwise a
  * single "must be X or Y". At most MAX_SCHEMA_PROBLEMS are placed; the rest are counted.
  */
-export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positions, docStart: Range): SchemaProblem[] {
+export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positions, docStart: Range, options: ExplainOptions = {}): SchemaProblem[] {
   const root = deref(doc, doc.contents) ?? undefined;
   const kept = collapseAnyOf(errors);
 
@@ -240,11 +235,11 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
   const out: SchemaProblem[] = [];
   const seen = new Set<string>();
   let dropped = 0;
-  const push = (range: Range, message: string): void => {
+  const push = (range: Range, message: string, fix?: Fix): void => {
     const k = `${range.line}:${range.column}:${message}`;
     if (seen.has(k)) return;
     seen.add(k);
-    if (out.length < MAX_SCHEMA_PROBLEMS) out.push({ range, message });
+    if (out.length < MAX_SCHEMA_PROBLEMS) out.push(fix ? { range, message, fix } : { range, message });
     else dropped++;
   };
   for (const e of kept) {
@@ -258,7 +253,12 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
     const guess = prop.length <= 100 ? didYouMean(prop, allowed) : undefined;
     if (guess) suggested.add(`${e.instancePath}\u0000${guess}`);
     const where = steps.length > 1 ? ` in \`${dotted(steps)}\`` : '';
-    push(range, guess ? `unknown field \`${clip(prop, 100)}\` — did you mean \`${guess}\`?` : `unknown field \`${clip(prop, 100)}\`${where}`);
+    let fix: Fix | undefined;
+    if (guess && options.renameFix && pair?.key && isMap(parent) && !getPair(doc, parent, guess) && pos.source.slice(pair.key.range?.[0] ?? 0, pair.key.range?.[1] ?? 0) === prop) {
+      const edit = replaceScalar(pos, pair.key, guess);
+      if (edit) fix = { title: `Rename \`${clip(prop, 60)}\` to \`${guess}\``, edits: [edit] };
+    }
+    push(range, guess ? `unknown field \`${clip(prop, 100)}\` — did you mean \`${guess}\`?` : `unknown field \`${clip(prop, 100)}\`${where}`, fix);
   }
   for (const e of kept) {
     if (e.keyword === 'additionalProperties') continue;
@@ -276,7 +276,8 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
         const want = (e.params as { type: unknown }).type;
         const src = sourceOf(pos, last);
         let msg = `\`${name}\` must be ${typeWords(want)}, got ${describeValue(e.data, src)}`;
-        const wantsString = want === 'string' || (Array.isArray(want) && want.length === 1 && want[0] === 'string');
+        // A number where a string is wanted (or int-or-string wants a float quoted): quoting fixes it.
+        const wantsString = want === 'string' || (Array.isArray(want) && want.includes('string'));
         if (wantsString && (typeof e.data === 'number' || typeof e.data === 'boolean') && src) msg += ` — quote it: "${clip(src, 60)}"`;
         push(valueRange(pos, steps, docStart), msg);
         break;
@@ -299,8 +300,23 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
         push(valueRange(pos, steps, docStart), `\`${name}\` must be ${p.comparison ?? ''} ${String(p.limit)}, got ${describeValue(e.data, sourceOf(pos, last))}`);
         break;
       }
+      case 'format': {
+        const p = e.params as { format?: string; key?: boolean };
+        const words = formatWords(String(p.format));
+        if (p.key) {
+          const keyNode = steps[steps.length - 1]?.key;
+          const mapName = steps.length > 2 ? dotted(steps.slice(0, -1)) : 'the document';
+          push(keyNode ? pos.nodeRange(keyNode) : valueRange(pos, steps, docStart), `key ${JSON.stringify(clip(String(e.data)))} in \`${mapName}\` must be ${words}${templateHint(e.data)}`);
+        } else {
+          push(valueRange(pos, steps, docStart), `\`${name}\` must be ${words}; got ${describeValue(e.data, sourceOf(pos, last))}${templateHint(e.data)}`);
+        }
+        break;
+      }
+      case 'giveUp':
+        push(docStart, e.message ?? 'this document is too complex to check against its schema');
+        break;
       case 'pattern':
-        push(valueRange(pos, steps, docStart), `\`${name}\` has an invalid format: ${describeValue(e.data, sourceOf(pos, last))} does not match ${clip(String((e.params as { pattern?: unknown }).pattern), 100)}`);
+        push(valueRange(pos, steps, docStart), `\`${name}\` has an invalid format: ${describeValue(e.data, sourceOf(pos, last))} does not match ${clip(String((e.params as { pattern?: unknown }).pattern), 100)}${templateHint(e.data)}`);
         break;
       default:
         push(valueRange(pos, steps, docStart), `\`${name}\` ${clip(e.message ?? 'is invalid', 200)}`);
@@ -308,4 +324,41 @@ export function explain(errors: ErrorObject[], doc: Document.Parsed, pos: Positi
   }
   if (dropped) out.push({ range: docStart, message: `${dropped} more schema problem${dropped === 1 ? '' : 's'} in this document not shown (the first ${MAX_SCHEMA_PROBLEMS} are)` });
   return out;
+}
+
+// ---- metadata.name ----
+
+/** Kinds the API server takes without a name: reviews and token requests are not stored. */
+const NAMELESS = new Set(['TokenReview', 'TokenRequest', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview']);
+const RBAC = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+/** What the API server accepts as a name of `kind` (built-in kinds), as [check, words]. */
+function nameRule(kind: string): [(s: string) => boolean, string] {
+  if (kind === 'Namespace') return [dnsLabel, formatWords('dns-label')];
+  if (kind === 'Service') return [rfc1035Label, formatWords('rfc1035-label')];
+  // RBAC names are path segments: `system:aggregate-to-admin` is fine.
+  if (RBAC.has(kind)) return [(s) => s !== '.' && s !== '..' && !s.includes('/') && !s.includes('%'), 'a name without "/" or "%" (and not "." or "..")'];
+  return [dnsSubdomain, formatWords('dns-subdomain')];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `metadata.name` is present (or generateName) and, for built-in kinds, has the form the API server accepts. */
+export function checkMetadataName(doc: Document.Parsed, root: Node, pos: Positions, value: unknown, kind: string, origin: 'builtin' | 'bundled-crd' | 'workspace-crd', explained: SchemaProblem[], out: RawFinding[]): void {
+  if (NAMELESS.has(kind) || !isRecord(value)) return;
+  // A misspelled `metadata` is reported once, as the typo.
+  if (explained.some((p) => p.message.includes('did you mean `metadata`'))) return;
+  const meta = value.metadata;
+  const metaNode = get(doc, root, 'metadata');
+  if (!isRecord(meta) || (meta.name === undefined && meta.generateName === undefined)) {
+    const keyRange = getPair(doc, root, 'metadata')?.key;
+    const at = keyRange ? pos.nodeRange(keyRange) : pos.nodeRange(get(doc, root, 'kind') ?? root);
+    out.push({ ...at, severity: 'error', rule: 'schema', message: 'missing `metadata.name`: the API server needs a name for the object (or `metadata.generateName` when it is created with `kubectl create`)' });
+    return;
+  }
+  if (origin !== 'builtin' || typeof meta.name !== 'string') return;
+  const [ok, words] = nameRule(kind);
+  if (ok(meta.name)) return;
+  const nameNode = get(doc, metaNode, 'name');
+  out.push({ ...pos.nodeRange(nameNode ?? metaNode), severity: 'error', rule: 'schema', message: `\`metadata.name\` of a ${kind} must be ${words}; got ${JSON.stringify(clip(meta.name))}${templateHint(meta.name)}` });
 }

@@ -18,8 +18,8 @@ export function clip(s: string, max = QUOTE_MAX): string {
 
 /** Joins list items for a message, showing at most `max` of them. */
 export function listed(items: readonly string[], max = 10, sep = ', '): string {
-  if (items.length <= max) return items.map((x) => clip(x, 60)).join(sep);
-  return `${items.slice(0, max).map((x) => clip(x, 60)).join(sep)}${sep}… (${items.length - max} more)`;
+  if (items.length <= max) return items.map((x) => clip(x, 120)).join(sep);
+  return `${items.slice(0, max).map((x) => clip(x, 120)).join(sep)}${sep}… (${items.length - max} more)`;
 }
 
 /**

@@ -19,7 +19,13 @@ export type RuleId =
   | 'shm-missing'
   | 'cuda-mismatch'
   /** The file could not be checked within its time budget (editor only). */
-  | 'too-complex';
+  | 'too-complex'
+  /** An apiVersion the chosen Kubernetes version does not serve (removed, not yet, wrong group), or an unknown kind of a built-in group. */
+  | 'api-version'
+  /** An apiVersion the chosen Kubernetes version serves but a later one removes, or a deprecated CRD version. */
+  | 'deprecated-api'
+  /** Documents in the file that no bundled or workspace schema covers (once per file). */
+  | 'unchecked';
 
 /** 1-based line and column; the end is exclusive (the column just after the last character). */
 export interface Range {
@@ -59,6 +65,8 @@ export interface LintOptions {
    * validates the file, so users of both never see the same complaint twice; rules stay on.
    */
   schema?: boolean;
+  /** Kubernetes minor to check against, e.g. "1.34" (default: the newest bundled). */
+  kubernetesVersion?: string;
   /** Report the ML rules (default true). */
   rules?: boolean;
   /**

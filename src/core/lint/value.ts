@@ -7,9 +7,13 @@
 // collections used as keys took minutes for 1 KB). Here every map keeps a Set of its keys, anchors
 // are resolved through a Map as the walk meets them, a collection key is named by its source text,
 // and alias expansion is metered by the number of nodes it adds (the "billion laughs" guard).
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import * as yaml from 'yaml';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { clip } from './text';
+
+// Bound once: a bundler turns named imports of a CommonJS package into a getter call per use,
+// which profiles showed on the hot path.
+const { isAlias, isMap, isPair, isScalar, isSeq } = yaml;
 
 export interface ValueProblem {
   rule: 'duplicate-key' | 'syntax';

@@ -141,8 +141,11 @@ export interface ContainerSpec {
   name: string;
   image: string;
   ports: PortSpec[];
-  /** null = no probes (scripts). */
-  probe: { http: boolean; path: string; portName: string } | null;
+  /**
+   * null = no probes (scripts). `path` serves the startup and liveness probes, and readiness
+   * unless `ready` names another path or a command (a server that answers before it is ready).
+   */
+  probe: { http: boolean; path: string; portName: string; ready?: { path: string } | { command: string[] } } | null;
   env: { name: string; value: string }[];
   /** Container args for Kubernetes (compose uses the image's CMD). */
   args: string[];
@@ -162,6 +165,18 @@ export interface ContainerSpec {
   layout: { context: string; dockerfile: string };
   /** Pod template annotations of the Deployment (Prometheus scrape annotations), in order. */
   podAnnotations?: { key: string; value: string }[];
+}
+
+type ProbeAction = { http: boolean; tcp: boolean; exec: { command: string[] } | null; path: string; portName: string };
+
+function probeContext(p: NonNullable<ContainerSpec['probe']>): TemplateContext {
+  const live: ProbeAction = { http: p.http, tcp: !p.http, exec: null, path: p.path, portName: p.portName };
+  const ready: ProbeAction = !p.ready
+    ? live
+    : 'command' in p.ready
+      ? { http: false, tcp: false, exec: { command: [...p.ready.command] }, path: '', portName: p.portName }
+      : { http: true, tcp: false, exec: null, path: p.ready.path, portName: p.portName };
+  return { startup: { ...live }, ready: { ...ready, exec: ready.exec ? { command: [...ready.exec.command] } : null }, live: { ...live } };
 }
 
 function podContext(s: ContainerSpec, job: boolean): TemplateContext {
@@ -193,7 +208,7 @@ function podContext(s: ContainerSpec, job: boolean): TemplateContext {
     env: s.env.map((e) => ({ name: e.name, value: e.value })),
     requests: { ...s.resources.requests },
     limits: { ...s.resources.limits },
-    probe: !job && s.probe ? { ...s.probe } : null,
+    probe: !job && s.probe ? probeContext(s.probe) : null,
     hasMounts: mounts.length > 0,
     mounts,
     hasVolumes: volumes.length > 0,

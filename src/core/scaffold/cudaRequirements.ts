@@ -256,6 +256,19 @@ export function rewriteRequirementFiles(
 
   const changes: string[] = [];
   const where = (file: string): string => (file === main ? '' : `${file}: `);
+  // On a framework image the framework comes from the image: once its CUDA-labelled pins are
+  // rewritten, a CUDA wheel index serves nothing left (and an unreachable one stalls pip on every
+  // package), so it goes too, unless a requirement the rewrite keeps still names a CUDA build.
+  const keepsCudaBuild =
+    mode.kind === 'framework-image' &&
+    [...parsed.values()].some((f) =>
+      f.lines.some((l) => {
+        if (!l.content || l.content.startsWith('-')) return false;
+        const { spec } = splitRequirement(l.content);
+        return /\+(cu|rocm)\d/i.test(spec) && rewriteRequirement(spec, mode) === null;
+      }),
+    );
+  const dropIndex = (url: string | undefined): boolean => url !== undefined && isCudaIndex(url) && (mode.kind === 'cpu' || (mode.kind === 'framework-image' && !keepsCudaBuild));
   const edited = new Map<string, Map<number, string[]>>();
   const hashes = new Set<string>();
   for (const [file, f] of parsed) {
@@ -266,8 +279,8 @@ export function rewriteRequirementFiles(
       if (c.includes('--hash')) hashes.add(file);
       if (c.startsWith('-')) {
         const o = splitOption(c);
-        if (mode.kind === 'cpu' && INDEX.has(o.opt) && isCudaIndex(o.value)) {
-          edits.set(i, [`# modeldock: dropped for the CPU image (a CUDA wheel index): ${printable(c, 500)}`]);
+        if (INDEX.has(o.opt) && dropIndex(o.value)) {
+          edits.set(i, [`# modeldock: dropped ${mode.kind === 'cpu' ? 'for the CPU image' : 'on the framework image (nothing left needs it)'} (a CUDA wheel index): ${printable(c, 500)}`]);
           changes.push(`${where(file)}dropped ${o.opt} ${o.value}`);
         }
         return;

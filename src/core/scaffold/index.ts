@@ -19,3 +19,8 @@ export {
 export { UnsafeValueError } from './escape';
 export { renderYaml } from './yamlRender';
 export * from './types';
+export { planLlm, AUTO_GPUS, validHubId, chooseSizing, type SizingChoice } from './llm';
+export { suggestedLlmRuntimes, defaultRuntime, llmRuntimeOptions } from './llmOptions';
+export { readLlmModel, cachedLlmReader, llmModelChoices, servedModel } from './llmFile';
+export { isLlmRuntime, llmRuntimeId, DEFAULT_LLM_CHOICES, type LlmModelRead, type LlmGpuCandidate } from './llmTypes';
+export { llmSmokeRequest, judgeLlmSmoke, type LlmSmokeRequest, type LlmSmokeVerdict } from './llmSmoke';

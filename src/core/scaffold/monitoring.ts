@@ -39,6 +39,12 @@ export function metricsEndpoint(runtime: ServingRuntime, port: number): Scaffold
       return { portName: 'metrics', port: 8002, path: '/metrics', flavour: 'triton' };
     case 'kserve':
       return null;
+    case 'vllm':
+    case 'sglang':
+    case 'tgi':
+    case 'llamacpp':
+      // LLM servers serve their own metrics; their plan (llm.ts) says where (routes.metrics).
+      return null;
   }
 }
 

@@ -1,6 +1,6 @@
 // planScaffold: detection report + user choices -> the files to write, as plain data.
 // Pure: reads templates only through the TemplateSource and current files only through `existing`.
-import { chooseGpuBase, pythonSlimImage, type GpuBaseChoice } from '../cuda/index';
+import { chooseGpuBase, compatibleCudaChoices, pythonSlimImage, type GpuBaseChoice, type GpuBaseOptions, type GpuFramework } from '../cuda/index';
 import { printable } from '../safePath';
 import type { DetectionResult, DeclaredPackage } from '../detect/types';
 import {
@@ -18,13 +18,17 @@ import {
   type ContainerSpec,
   type KserveSpec,
 } from './common';
-import { PIP_NAME, dnsName, kserveFormat, projectFacts } from './project';
+import { PIP_NAME, dnsName, gpuFrameworkPin, kserveFormat, pinOf, projectFacts } from './project';
 import { isCudaIndex, rewriteRequirement, rewriteRequirementFiles, type RewriteMode } from './cudaRequirements';
 import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted, dfValue, pipRequirementWord, pyString, shellWord } from './escape';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
 import { planPythonMetrics } from './monitoring';
 import { addMonitoring, monitoringAnnotations } from './monitoringManifests';
+import { toolEntry, type Entry } from './servingTools';
+import { llmRuntimeOptions, suggestedLlmRuntimes } from './llmOptions';
+import { planLlm } from './llm';
+import { isLlmRuntime } from './llmTypes';
 import { nodeTemplateSource, type TemplateSource } from './templates';
 
 export type { ExistingFile, PlanInputs } from './inputs';
@@ -134,6 +138,7 @@ export function suggestedRuntimes(d: DetectionResult): ServingRuntime[] {
   if (formats.has('torchserve-mar') || d.entrypoint?.kind === 'torchserve') out.push('torchserve');
   if (formats.has('onnx') || formats.has('savedmodel') || formats.has('pytorch')) out.push('triton');
   if (kserveFormat(d, projectFacts(d)) !== null) out.push('kserve');
+  out.push(...suggestedLlmRuntimes(d));
   return out;
 }
 
@@ -148,9 +153,13 @@ export interface RuntimeOption {
 const RUNTIME_NAMES: Record<ServingRuntime, string> = {
   python: 'Own Python server',
   tfserving: 'TensorFlow Serving',
-  torchserve: 'TorchServe',
+  torchserve: 'TorchServe (limited maintenance)',
   triton: 'NVIDIA Triton Inference Server',
   kserve: 'KServe InferenceService',
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  tgi: 'Hugging Face TGI',
+  llamacpp: 'llama.cpp server',
 };
 
 /** suggestedRuntimes with a label and the detection signal behind each (python first), for the UIs. */
@@ -184,24 +193,13 @@ export function runtimeOptions(d: DetectionResult): RuntimeOption[] {
         const fmt = kserveFormat(d, projectFacts(d));
         return { runtime, label: RUNTIME_NAMES.kserve, reason: `KServe's ${fmt} runtime serves the model; nothing is built.` };
       }
+      default:
+        return llmRuntimeOptions(d, runtime);
     }
   });
 }
 
 // ---------------------------------------------------------------- python runtime
-
-interface Entry {
-  cmd: string[];
-  cmdComment: string;
-  serving: boolean;
-  healthPath: string | null;
-  /** HTTP probe (true) or TCP (false). */
-  http: boolean;
-  /** POST route a smoke test can call, when known. */
-  predictRoute: string | null;
-  env: { name: string; value: string; comment: string }[];
-  createServe: boolean;
-}
 
 type Route = NonNullable<DetectionResult['routes']>[number];
 
@@ -265,8 +263,17 @@ function entryFor(p: PlanInputs): Entry {
             { name: 'GRADIO_SERVER_PORT', value: port, comment: 'Gradio uses the same port as the manifests.' },
           ],
         };
+      case 'cog':
+      case 'bentoml':
+      case 'truss':
+        return toolEntry(p, { ...e, kind: e.kind }, none);
       case 'script':
-        return { ...none, cmd: ['python3', e.file], cmdComment: `Run the detected script (${e.file}); it is not a server, so Kubernetes gets a Job.`, serving: false, healthPath: null, http: false };
+        if (!p.choices.createEntrypoint) {
+          return { ...none, cmd: ['python3', e.file], cmdComment: `Run the detected script (${e.file}); it is not a server, so Kubernetes gets a Job.`, serving: false, healthPath: null, http: false };
+        }
+        // A script is not a server: "create entrypoint" asked for one, so serve.py serves the model.
+        p.notes.push(`${e.file} is a script, not a server: the generated serve.py serves the model instead (run the script yourself, e.g. to train).`);
+        break;
     }
   }
   if (e?.kind === 'torchserve') p.notes.push(`A TorchServe handler (${e.file}) was found: --runtime torchserve serves it without a Python server.`);
@@ -327,22 +334,27 @@ function depPlan(p: PlanInputs, gpu: GpuBaseChoice | null, entry: Entry): DepPla
   let extraIndex: DepPlan['extraIndex'] = null;
   if (p.target === 'cpu' && p.facts.usesTorch) {
     extraIndex = { url: TORCH_CPU_INDEX, comment: 'CPU target: torch comes from the PyTorch CPU wheel index (no multi-GB CUDA libraries).' };
-  } else if (gpu?.pipIndexUrl) {
+  } else if (gpu?.pipIndexUrl && !(mode?.kind === 'framework-image' && gpu.gpuPackages.length === 0)) {
+    // (On a framework image with nothing to add, the framework comes from the image: pip needs
+    // no CUDA wheel index, and an unreachable one would stall it on every package.)
     extraIndex = { url: gpu.pipIndexUrl, comment: `GPU target: ${gpu.pipIndexUrl} provides the CUDA ${gpu.cuda} build${gpu.framework === 'pytorch' ? 's of torch' : ''}.` };
   }
   const kept = d.indexUrls.filter((u) => mode?.kind !== 'cpu' || !isCudaIndex(u));
   if (kept.length) p.notes.push(`The project's own index URLs (${kept.join(', ')}) are honoured by pip from the requirement files.`);
   const word = (s: string): string => shellWord('the dependency file path', s);
   const req = (s: string): string => pipRequirementWord('the dependency', s);
-  const serveExtras: string[] = [];
-  if (d.entrypoint?.kind === 'fastapi' && !d.packages.some((x) => x.name === 'uvicorn')) {
+  const serveExtras: string[] = (entry.installs ?? []).filter((n) => !d.packages.some((x) => x.name === n));
+  if (d.entrypoint?.kind === 'fastapi' && !entry.createServe && !d.packages.some((x) => x.name === 'uvicorn')) {
     serveExtras.push('uvicorn');
     p.notes.push('uvicorn is not declared: the image installs it to serve the FastAPI app (add it to your requirements).');
   }
   const gpuSteps: string[] = [];
   if (gpu && p.target === 'gpu') {
     if (gpu.removePackages.length) gpuSteps.push(`python3 -m pip uninstall -y ${gpu.removePackages.map(req).join(' ')}`);
-    if (gpu.gpuPackages.length) gpuSteps.push(`${pip} ${gpu.gpuPackages.map(req).join(' ')}`);
+    // The find-links page only here: it also lists +rocm builds, which pip would prefer for an
+    // unlabelled pin in the requirements step.
+    const findLinks = gpu.pipFindLinks ? ` --find-links ${shellWord('the find-links URL', gpu.pipFindLinks)}` : '';
+    if (gpu.gpuPackages.length) gpuSteps.push(`${pip}${findLinks} ${gpu.gpuPackages.map(req).join(' ')}`);
     if (gpuSteps.length) comments.push(`GPU packages: ${[...gpu.removePackages.map((r) => `remove ${r}`), ...gpu.gpuPackages].join(', ')}.`);
   }
   const join = (steps: string[]): string | null => (steps.length ? runSteps(steps) : null);
@@ -480,6 +492,74 @@ function loaderFlags(format: string | null, primary: string | null): Record<stri
   return f;
 }
 
+const cudaMajor = (cuda: string): number => Number.parseInt(cuda.split('.')[0] ?? '', 10);
+
+/**
+ * The GPU base for the project: the framework pin (with its `+cuXYZ` label), its companions and
+ * extras, the GPU family asked for, and the CUDA chosen or detected. A detected CUDA that does not
+ * fit falls back to the table's choice with a note; a detected major alone (`12`, from a jax extra
+ * or a jaxlib tag) picks a CUDA of that major when the framework has one.
+ */
+function gpuChoice(p: PlanInputs, fw: GpuFramework): GpuBaseChoice {
+  const d = p.detection;
+  const version = gpuFrameworkPin(d, p.facts);
+  const jaxExtras = fw === 'jax' ? [...new Set(d.packages.filter((q) => q.name === 'jax').flatMap((q) => q.extras))] : [];
+  const opts: GpuBaseOptions = {
+    python: p.facts.python,
+    ...(p.choices.gpuBase ? { prefer: p.choices.gpuBase } : {}),
+    ...(p.choices.gpuArch ? { gpuArch: p.choices.gpuArch } : {}),
+    ...(jaxExtras.length ? { extras: jaxExtras } : {}),
+    ...(fw === 'pytorch' ? { companions: { torchvision: pinOf(d, 'torchvision'), torchaudio: pinOf(d, 'torchaudio') } } : {}),
+  };
+  if (p.choices.cuda) return chooseGpuBase(fw, version, { ...opts, cuda: p.choices.cuda });
+  const detected = d.cuda;
+  if (detected && /^\d+\.\d+$/.test(detected)) {
+    const gpu = chooseGpuBase(fw, version, { ...opts, cuda: detected });
+    if (!gpu.error) return gpu;
+    p.notes.push(`Detected CUDA ${detected} does not fit (${gpu.error}); using the table's choice instead.`);
+    return chooseGpuBase(fw, version, opts);
+  }
+  const gpu = chooseGpuBase(fw, version, opts);
+  if (detected && /^\d+$/.test(detected) && !gpu.error && cudaMajor(gpu.cuda) !== Number(detected)) {
+    // The oldest CUDA of that major the build runs on is the framework's own build of it (an
+    // image may be newer than the build, never older).
+    const pick = compatibleCudaChoices(fw, version, opts.gpuArch ?? 'any').find((c) => cudaMajor(c.cuda) === Number(detected));
+    const alt = pick ? chooseGpuBase(fw, version, { ...opts, cuda: pick.cuda }) : null;
+    if (alt && !alt.error) {
+      p.notes.push(`CUDA ${alt.cuda}: the project asks for CUDA ${detected} (major only), and this is the ${fw} build of that major the table picks.`);
+      return alt;
+    }
+    p.notes.push(`The project asks for CUDA ${detected} (major only), but ${fw}${version ? ` ${version}` : ''} has no build of that major that fits: using CUDA ${gpu.cuda}.`);
+  }
+  return gpu;
+}
+
+/**
+ * System packages the image needs: those the serving config lists (cog.yaml, bentofile.yaml,
+ * Truss config; names validated by detection, quoted here anyway) and libgomp1 for LightGBM,
+ * whose wheel links the system's libgomp.so.1 (XGBoost's and scikit-learn's wheels bundle
+ * their own), which slim images lack.
+ */
+function aptStep(p: PlanInputs): { run: string; comment: string } | null {
+  const d = p.detection;
+  const names = new Map<string, string>();
+  for (const s of d.systemPackages ?? []) if (!names.has(s.name)) names.set(s.name, `${s.file}${s.line ? `:${s.line}` : ''}`);
+  const lightgbm = d.frameworks.some((f) => f.name === 'lightgbm') || d.packages.some((x) => x.name === 'lightgbm');
+  if (lightgbm && !names.has('libgomp1')) names.set('libgomp1', 'LightGBM');
+  if (names.size === 0) return null;
+  const list = [...names.keys()];
+  const why = [...new Set(names.values())].join(', ');
+  p.notes.push(`System packages installed with apt-get: ${list.join(' ')} (from ${why}).`);
+  const words = list.map((n) => {
+    if (n.startsWith('-')) throw new UnsafeValueError('the system package name', n, 'starts with "-", which apt-get would read as an option');
+    return shellWord('the system package name', n);
+  });
+  return {
+    run: runSteps(['apt-get update', `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${words.join(' ')}`, 'rm -rf /var/lib/apt/lists/*']),
+    comment: `System packages (${why}); apt's lists are dropped in the same layer.`,
+  };
+}
+
 const SERVE_FORMATS = ['joblib', 'pickle', 'onnx', 'pytorch', 'keras', 'savedmodel', 'huggingface'];
 
 function planPython(p: PlanInputs): ScaffoldPlan {
@@ -491,21 +571,23 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   let variant: 'cpu' | 'gpu' | 'cuda' = 'cpu';
   if (target === 'gpu') {
     const fw = facts.gpuFramework ?? 'generic';
-    const detectedCuda = p.detection.cuda ?? undefined;
-    const opts = { python: facts.python, ...(p.choices.gpuBase ? { prefer: p.choices.gpuBase } : {}) };
-    gpu = chooseGpuBase(fw, facts.gpuFrameworkVersion, p.choices.cuda ? { ...opts, cuda: p.choices.cuda } : detectedCuda ? { ...opts, cuda: detectedCuda } : opts);
-    if (gpu.error && !p.choices.cuda && detectedCuda) {
-      p.notes.push(`Detected CUDA ${detectedCuda} does not fit (${gpu.error}); using the table's default instead.`);
-      gpu = chooseGpuBase(fw, facts.gpuFrameworkVersion, opts);
+    gpu = gpuChoice(p, fw);
+    if (gpu.error) {
+      // The refusal and what would work travel together in errors; the note saying the same is dropped.
+      const error = gpu.error;
+      p.notes.push(...gpu.notes.filter((n) => !n.startsWith(error)));
+      p.errors.push(gpu.suggestion ? `${error}. Instead: ${gpu.suggestion}.` : error);
+      // No image can carry the request: no files around an empty FROM (the UIs show the reason).
+      return { ...noFiles(p, 'python'), gpu };
+    } else {
+      p.notes.push(...gpu.notes);
     }
-    p.notes.push(...gpu.notes.filter((n) => n !== gpu?.error));
-    if (gpu.error) p.errors.push(gpu.error);
     baseImage = gpu.image;
     variant = gpu.strategy === 'official-image' ? 'gpu' : gpu.strategy === 'cuda-base+pip' ? 'cuda' : 'cpu';
     const pin = facts.gpuFrameworkVersion ? `${fw} ${facts.gpuFrameworkVersion}` : `${fw} (unpinned)`;
-    baseComment = gpu.known
+    baseComment = gpu.verified
       ? `GPU base for ${pin}: ${gpu.strategy === 'official-image' ? 'the official image' : gpu.strategy === 'cuda-base+pip' ? 'nvidia/cuda runtime + cuDNN' : 'slim Python; CUDA comes from NVIDIA pip wheels'} with CUDA ${gpu.cuda} (ModelDock CUDA table).${facts.gpuFrameworkVersion ? '' : ' No pin: a current default, see the notes.'}`
-      : `UNVERIFIED: ${pin} is not in ModelDock's CUDA table; CUDA ${gpu.cuda} was not checked against it.`;
+      : `UNVERIFIED: ${gpu.unverifiedReason ?? `${pin} is not in ModelDock's CUDA table`}; CUDA ${gpu.cuda} was not checked against it.`;
   } else {
     baseImage = pythonSlimImage(facts.python);
     baseComment = `CPU: slim Python ${facts.python}${facts.pythonDetected ? ', the project\'s version' : ' (no Python version detected: default)'} — a pinned minor, never :latest.`;
@@ -529,12 +611,15 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   if (gpu?.strategy === 'python-base+pip-cuda') {
     extraEnv.push({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility', comment: 'The slim base has no NVIDIA settings: ask the container toolkit for the driver\'s compute libraries.' });
   }
-  const healthUrl = `http://127.0.0.1:${p.port}${entry.healthPath ?? '/'}`;
+  const healthUrl = `http://127.0.0.1:${p.port}${entry.readyPath ?? entry.healthPath ?? '/'}`;
   const healthTest = entry.serving
-    ? entry.http
+    ? entry.healthTest
+      ? entry.healthTest
+      : entry.http
       ? ['python3', '-c', `import urllib.request; urllib.request.urlopen(${pyString(healthUrl)}, timeout=4)`]
       : ['python3', '-c', `import socket; socket.create_connection(('127.0.0.1', ${p.port}), timeout=4).close()`]
     : null;
+  const apt = aptStep(p);
   const fwLabel = facts.primary ?? 'python';
   const summary = `${fwLabel}${facts.gpuFrameworkVersion ? ` (${facts.gpuFramework} ${facts.gpuFrameworkVersion})` : ''} on ${target.toUpperCase()}${gpu ? `, CUDA ${gpu.cuda}` : ''}.`;
 
@@ -564,9 +649,14 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     codeComment: dfComment(deps.codeComment),
     postCopyRun: deps.post,
     modelLinks: mount?.links ?? null,
+    aptRun: apt ? apt.run : null,
+    aptComment: apt ? dfComment(apt.comment) : '',
+    runDir: entry.runDir ? { dirQ: dfValue('the folder the server runs from', `/app/${entry.runDir}`), comment: dfComment(`The server runs from ${entry.runDir}/, where its configuration is.`) } : null,
     healthComment: dfComment(
-      entry.http
-        ? `Docker marks the container unhealthy when ${entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
+      entry.healthTest
+        ? `Docker marks the container unhealthy until ${entry.healthPath ?? '/'} reports the model ready; Python is used because slim images have no curl.`
+        : entry.http
+        ? `Docker marks the container unhealthy when ${entry.readyPath ?? entry.healthPath ?? '/'} stops answering; Python is used because slim images have no curl.`
         : 'Docker marks the container unhealthy when the port stops accepting connections; Python is used because slim images have no curl.',
     ),
     healthcheckJson: healthTest ? dfExec('the health check', healthTest) : '',
@@ -586,6 +676,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     for (const g of deps.generated) files.add(g.path, g.content);
     for (const f of metrics.files) files.add(f.path, f.content);
   }
+  for (const f of entry.files ?? []) files.add(f.path, f.content, true);
   if (entry.createServe) {
     const fmt = serveArtifact?.format ?? null;
     if (!serveArtifact) p.notes.push('serve.py: no loadable model artifact was detected; fill in load_model() and predict() (marked TODO).');
@@ -609,7 +700,13 @@ function planPython(p: PlanInputs): ScaffoldPlan {
         {
           artifacts: p.weightsInImage ? [] : artifacts.map((a) => a.file),
           generated,
-          mustKeep: [...deps.copies.map((c) => c.src), ...(entry.createServe ? ['serve.py'] : []), ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : []), ...metrics.mustKeep],
+          mustKeep: [
+            ...deps.copies.map((c) => c.src),
+            ...(entry.createServe ? ['serve.py'] : []),
+            ...(entry.files ?? []).map((f) => f.path),
+            ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : []),
+            ...metrics.mustKeep,
+          ],
         },
         p.notes,
       ),
@@ -622,7 +719,14 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     name: p.name,
     image: `${p.image}:${p.tag}`,
     ports,
-    probe: entry.serving ? { http: entry.http, path: entry.healthPath ?? '/', portName: 'http' } : null,
+    probe: entry.serving
+      ? {
+          http: entry.http,
+          path: entry.healthPath ?? '/',
+          portName: 'http',
+          ...(entry.readyCommand ? { ready: { command: entry.readyCommand } } : entry.readyPath ? { ready: { path: entry.readyPath } } : {}),
+        }
+      : null,
     env: [{ name: 'MODEL_DIR', value: modelDir }, ...(entry.createServe ? [{ name: 'MODEL_PATH', value: modelPath }] : [])],
     args: [],
     runAsUser: 10001,
@@ -676,11 +780,13 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     framework: facts.primary,
     image: spec.image,
     ports,
-    healthPath: entry.serving && entry.http ? entry.healthPath : null,
+    healthPath: entry.serving && entry.http ? (entry.readyPath ?? entry.healthPath) : null,
     predictRoute: entry.serving ? entry.predictRoute : null,
     serving: entry.serving,
     metrics: metrics.endpoint,
     gpu,
+    unverified: gpu && !gpu.verified ? (gpu.unverifiedReason ?? `${gpu.framework} ${gpu.version ?? ''} is not in ModelDock's CUDA table`) : null,
+    archs: gpu && !gpu.error ? { supported: [...gpu.archs.supported], unsupported: gpu.archs.unsupported.map((u) => ({ ...u })) } : null,
     container: containerRunSpec(p, p.outputs.dockerfile ? 'Dockerfile' : null, facts.usesTorch, spec.env),
     files: files.files,
     notes: p.notes,
@@ -709,7 +815,7 @@ export function planScaffold(
   const runtime = choices.runtime ?? DEFAULT_CHOICES.runtime;
   let plan: ScaffoldPlan;
   try {
-    plan = runtime === 'python' ? planPython(p) : planRuntime(runtime, p);
+    plan = runtime === 'python' ? planPython(p) : isLlmRuntime(runtime) ? planLlm(runtime, p) : planRuntime(runtime, p);
   } catch (e) {
     if (!(e instanceof UnsafeValueError)) throw e;
     return refused(p, runtime, e);
@@ -728,6 +834,13 @@ export function planScaffold(
 }
 
 function refused(p: PlanInputs, runtime: ServingRuntime, e: UnsafeValueError): ScaffoldPlan {
+  const plan = noFiles(p, runtime);
+  plan.errors.push(`${e.message}. Nothing was generated.`);
+  return plan;
+}
+
+/** A plan that writes nothing: its errors say why. */
+function noFiles(p: PlanInputs, runtime: ServingRuntime): ScaffoldPlan {
   return {
     target: p.target,
     baseImage: null,
@@ -740,9 +853,11 @@ function refused(p: PlanInputs, runtime: ServingRuntime, e: UnsafeValueError): S
     predictRoute: null,
     serving: false,
     gpu: null,
+    unverified: null,
+    archs: null,
     container: containerRunSpec(p, null, false, []),
     files: [],
     notes: [...new Set(p.notes)],
-    errors: [...p.errors, `${e.message}. Nothing was generated.`],
+    errors: [...p.errors],
   };
 }

@@ -1,6 +1,6 @@
 // Issue 9: model servers that need no hand-written Python (TF Serving, TorchServe, Triton, KServe).
 // Each follows its server's documented model layout; tests encode those rules.
-import { CUDA_TABLE, findTensorflowRow, parsePin } from '../cuda/index';
+import { chooseTfServing, chooseTorchServe, chooseTriton, type ServingChoice, type ServingOptions } from '../cuda/index';
 import type { Artifact } from '../detect/types';
 import {
   FileSet,
@@ -17,9 +17,9 @@ import {
   type ContainerSpec,
   type PortSpec,
 } from './common';
-import { dfComment, dfCopy, dfExec, dfQuoted, pbtxtString, shellWord } from './escape';
+import { dfComment, dfCopy, dfExec, dfQuoted, dfValue, pbtxtString, pipRequirementWord, shellWord } from './escape';
 import { containerRunSpec, type PlanInputs } from './inputs';
-import { kserveFormat, packageVersion } from './project';
+import { kserveFormat, packageVersion, pinOf } from './project';
 import { runtimeMetrics, tfservingMonitoring } from './monitoring';
 import { addMonitoring, monitoringAnnotations } from './monitoringManifests';
 import type { ScaffoldMetrics, ScaffoldPlan, ServingRuntime } from './types';
@@ -47,6 +47,28 @@ interface RuntimeOut {
   predictRoute: string | null;
   /** Where the server's Prometheus metrics are (null: none). */
   metrics?: ScaffoldMetrics | null;
+  /** The serving image's facts (TF Serving, TorchServe, Triton), for `unverified` and `archs`. */
+  serving?: ServingChoice;
+}
+
+function servingOptions(p: PlanInputs): ServingOptions {
+  return { gpu: p.target === 'gpu', cuda: p.choices.cuda, gpuArch: p.choices.gpuArch };
+}
+
+/**
+ * Takes a serving choice's notes into the plan. A refusal goes to errors together with what would
+ * work (the note saying the same is dropped); true when refused: no files are generated then.
+ */
+function takeServing(p: PlanInputs, s: ServingChoice): boolean {
+  const error = s.error;
+  p.notes.push(...(error ? s.notes.filter((n) => !n.startsWith(error)) : s.notes));
+  if (!error) return false;
+  p.errors.push(s.suggestion ? `${error}. Instead: ${s.suggestion}.` : error);
+  return true;
+}
+
+function refusedOut(p: PlanInputs, s: ServingChoice): RuntimeOut {
+  return { baseImage: null, cuda: null, files: new FileSet(p.existing, p.force), spec: null, healthPath: null, predictRoute: null, serving: s };
 }
 
 function baseSpec(p: PlanInputs, ports: PortSpec[], healthPath: string, runAsUser: number, healthTest: string[], bytes: number): ContainerSpec {
@@ -107,21 +129,10 @@ function tfserving(p: PlanInputs): RuntimeOut {
   const version = versioned ? last : '1';
   const name = modelName(versioned ? posixBasename(posixDirname(src)) || p.name : last === '.' || last === '' ? p.name : last, p.name.replace(/-/g, '_'));
   const tfPin = packageVersion(p.detection, 'tensorflow', 'tensorflow');
-  const row = tfPin ? findTensorflowRow(tfPin) : null;
-  const tfVersion = (tfPin ? parsePin(tfPin)?.version : null) ?? CUDA_TABLE.defaults.tensorflow.version;
-  if (tfPin && !row) p.notes.push(`tensorflow ${tfPin} is not in ModelDock's CUDA table: tensorflow/serving:${tfVersion} and its CUDA are unverified.`);
-  if (!tfPin) p.notes.push(`tensorflow is not pinned: using TF Serving ${tfVersion} (${CUDA_TABLE.defaults.tensorflow.reason}).`);
-  const image = `tensorflow/serving:${tfVersion}${p.target === 'gpu' ? '-gpu' : ''}`;
-  p.notes.push(`${image}: ${CUDA_TABLE.defaults.tfserving.note}; check it with 'docker manifest inspect'.`);
-  let cuda: string | null = null;
-  if (p.target === 'gpu') {
-    const tfRow = row?.row ?? findTensorflowRow(tfVersion)?.row ?? null;
-    cuda = tfRow?.cuda[0] ?? null;
-    if (cuda) p.notes.push(`TF Serving ${tfVersion}-gpu is assumed to carry the CUDA of TensorFlow ${tfRow?.version} (${cuda}); not verified per image.`);
-    if (p.choices.cuda && cuda && p.choices.cuda !== cuda) {
-      p.errors.push(`TF Serving ${tfVersion} (TensorFlow ${tfRow?.version}) is built for CUDA ${cuda}; CUDA ${p.choices.cuda} is not compatible`);
-    }
-  }
+  const serving = chooseTfServing(tfPin, servingOptions(p));
+  if (takeServing(p, serving)) return refusedOut(p, serving);
+  const image = serving.image;
+  const cuda = serving.cuda;
   const healthPath = `/v1/models/${name}`;
   const healthTest = bashHttpCheck(8501, healthPath, 'AVAILABLE');
   const bytes = art?.bytes ?? 0;
@@ -138,14 +149,16 @@ function tfserving(p: PlanInputs): RuntimeOut {
     monitoring: monitoring?.dockerfile ?? null,
     target: p.target.toUpperCase(),
     baseImage: image,
-    baseComment: dfComment(`TensorFlow Serving ${tfVersion}${p.target === 'gpu' ? ' (GPU build)' : ''}, matching the project's TensorFlow; a pinned version, never :latest.`),
+    baseComment: dfComment(
+      `TensorFlow Serving ${serving.release}${cuda ? ` (GPU build: CUDA ${cuda}, cuDNN ${serving.cudnn ?? '?'})` : ''}, ${tfPin ? `the release for the project's TensorFlow ${tfPin}` : 'the default TensorFlow release (no pin)'}; a pinned version, never :latest.`,
+    ),
     modelName: name,
     modelVersion: version,
     weightsInImage: p.weightsInImage,
     artifactCopy: p.weightsInImage ? dfCopy('the SavedModel path', [`${src}/`], `/models/${name}/${version}/`) : '',
     healthcheckJson: dfExec('the health check', healthTest),
   });
-  const out: RuntimeOut = { baseImage: image, cuda, files, spec, healthPath, predictRoute: `/v1/models/${name}:predict`, metrics: runtimeMetrics(p, 'tfserving') };
+  const out: RuntimeOut = { baseImage: image, cuda, files, spec, healthPath, predictRoute: `/v1/models/${name}:predict`, serving, metrics: runtimeMetrics(p, 'tfserving') };
   emitCommon(p, out, dockerfile, [...(p.weightsInImage ? [src] : []), ...(monitoring ? [monitoring.file] : [])], p.weightsInImage ? [] : p.facts.artifacts.map((a) => a.file));
   if (p.outputs.kserve) {
     files.add(
@@ -164,15 +177,28 @@ function tfserving(p: PlanInputs): RuntimeOut {
 
 // ---------------------------------------------------------------- TorchServe
 
+/** The project's torch (and companions) over the image's own, when they differ; null when the image's torch serves. */
+function torchInstall(s: ServingChoice): { comment: string; indexQ: string | null; run: string } | null {
+  if (s.gpuPackages.length === 0) return null;
+  const pins = s.gpuPackages.map((r) => pipRequirementWord('the torch requirement', r)).join(' ');
+  return {
+    comment: dfComment(`The project's ${s.gpuPackages.join(', ')} replace the image's torch, so the model is served with the torch it was made with.`),
+    indexQ: s.pipIndexUrl ? dfValue('the package index URL', s.pipIndexUrl) : null,
+    run: `python3 -m pip install --no-cache-dir ${pins}`,
+  };
+}
+
 function torchserve(p: PlanInputs): RuntimeOut {
   const files = new FileSet(p.existing, p.force);
   const mar = p.facts.artifacts.find((a) => a.format === 'torchserve-mar') ?? null;
   const weights = p.facts.artifacts.find((a) => a.format === 'pytorch' || a.format === 'safetensors') ?? null;
   const handler = p.detection.entrypoint?.kind === 'torchserve' ? p.detection.entrypoint.file : null;
-  const ts = CUDA_TABLE.defaults.torchserve;
-  const image = `pytorch/torchserve:${ts.version}-${p.target === 'gpu' ? 'gpu' : 'cpu'}`;
-  p.notes.push(`${image}: the TorchServe version and the CUDA inside its GPU image are not in ModelDock's CUDA table (confidence ${ts.confidence}); check the tag before relying on it.`);
-  if (p.target === 'gpu' && p.choices.cuda) p.notes.push(`--cuda ${p.choices.cuda} cannot be checked against ${image}.`);
+  const serving = chooseTorchServe(pinOf(p.detection, 'torch') ?? packageVersion(p.detection, 'torch', 'pytorch'), {
+    ...servingOptions(p),
+    companions: { torchvision: pinOf(p.detection, 'torchvision'), torchaudio: pinOf(p.detection, 'torchaudio') },
+  });
+  if (takeServing(p, serving)) return refusedOut(p, serving);
+  const image = serving.image;
   const name = modelName(mar ? posixBasename(mar.file) : weights ? posixBasename(weights.file) : p.name, 'model');
   const archiveStage = !mar && weights !== null;
   if (!mar && !weights) p.notes.push('TorchServe: no .mar archive or PyTorch weights were detected; put your .mar files into the mounted model store (/home/model-server/model-store).');
@@ -203,7 +229,8 @@ function torchserve(p: PlanInputs): RuntimeOut {
     ...labels(p, 'TorchServe', image),
     target: p.target.toUpperCase(),
     baseImage: image,
-    baseComment: dfComment(`TorchServe ${ts.version} (${p.target === 'gpu' ? 'GPU' : 'CPU'} image); a pinned version, never :latest.`),
+    baseComment: dfComment(`TorchServe ${serving.release} (${p.target === 'gpu' ? `GPU image, CUDA ${serving.cuda ?? '?'}` : 'CPU image'}), in limited maintenance; a pinned version, never :latest.`),
+    torchInstall: torchInstall(serving),
     modelName: name,
     archiveStage,
     serializedCopy: archiveStage && weights ? dfCopy('the model weights path', [weights.file], './') : '',
@@ -219,7 +246,7 @@ function torchserve(p: PlanInputs): RuntimeOut {
   });
   const keep = ['torchserve/config.properties', ...(archiveStage && weights ? [weights.file] : []), ...(handler ? [handler] : []), ...(marInImage && mar ? [mar.file] : [])];
   const ignored = p.facts.artifacts.map((a) => a.file).filter((f) => !keep.includes(f));
-  const out: RuntimeOut = { baseImage: image, cuda: null, files, spec, healthPath: '/ping', predictRoute: `/predictions/${name}`, metrics: runtimeMetrics(p, 'torchserve') };
+  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath: '/ping', predictRoute: `/predictions/${name}`, serving, metrics: runtimeMetrics(p, 'torchserve') };
   emitCommon(p, out, dockerfile, keep, ignored);
   if (p.outputs.kserve) {
     files.add(
@@ -264,16 +291,10 @@ function triton(p: PlanInputs): RuntimeOut {
   if (!art) p.notes.push('Triton: no ONNX, TorchScript or SavedModel artifact was detected; the repository below expects model.onnx (TODO).');
   if (art?.format === 'pytorch') p.notes.push(`Triton's PyTorch backend loads TorchScript only: ${art.file} must be a torch.jit.save()d model.`);
   const name = modelName(art ? posixBasename(art.file) : p.name, 'model');
-  let release = CUDA_TABLE.defaults.triton.release;
-  if (p.target === 'gpu' && p.choices.cuda) {
-    const r = CUDA_TABLE.triton.find((x) => x.cuda === p.choices.cuda);
-    if (r) release = r.release;
-    else p.errors.push(`no Triton release in ModelDock's table carries CUDA ${p.choices.cuda} (known: ${CUDA_TABLE.triton.map((x) => `${x.release} = CUDA ${x.cuda}`).join(', ')})`);
-  }
-  const row = CUDA_TABLE.triton.find((x) => x.release === release);
-  const image = `nvcr.io/nvidia/tritonserver:${release}-py3`;
-  p.notes.push(`${image}: CUDA ${row?.cuda ?? '?'} per NVIDIA's support matrix as recalled in ModelDock's table (confidence ${row?.confidence ?? 'low'}, not in the shared reference).`);
-  if (p.target === 'cpu') p.notes.push('Triton has no CPU-only image: the same image runs the model on CPU (instance_group KIND_CPU).');
+  const serving = chooseTriton(servingOptions(p));
+  if (takeServing(p, serving)) return refusedOut(p, serving);
+  const release = serving.release;
+  const image = serving.image;
   const io = p.choices.modelIo ?? null;
   const source = p.choices.modelIoSource;
   if (!io) {
@@ -330,7 +351,7 @@ function triton(p: PlanInputs): RuntimeOut {
     healthcheckJson: dfExec('the health check', healthTest),
   });
   const keep = ['model_repository', ...(p.weightsInImage ? [src] : [])];
-  const out: RuntimeOut = { baseImage: image, cuda: p.target === 'gpu' ? (row?.cuda ?? null) : null, files, spec, healthPath, predictRoute: `/v2/models/${name}/infer`, metrics: runtimeMetrics(p, 'triton') };
+  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath, predictRoute: `/v2/models/${name}/infer`, serving, metrics: runtimeMetrics(p, 'triton') };
   emitCommon(p, out, dockerfile, keep, p.weightsInImage ? [] : p.facts.artifacts.map((a) => a.file));
   if (p.outputs.kserve) {
     files.add(
@@ -409,6 +430,8 @@ export function planRuntime(runtime: Exclude<ServingRuntime, 'python'>, p: PlanI
     serving: true,
     metrics: runtime === 'kserve' ? null : (out.metrics ?? null),
     gpu: null,
+    unverified: out.serving && !out.serving.verified ? (out.serving.unverifiedReason ?? `the ${runtime} image's facts are not in ModelDock's table`) : null,
+    archs: out.serving && p.target === 'gpu' && !out.serving.error ? { supported: [...out.serving.archs.supported], unsupported: out.serving.archs.unsupported.map((u) => ({ ...u })) } : null,
     container: containerRunSpec(
       p,
       runtime === 'kserve' ? null : (out.files.files.find((f) => f.path === 'Dockerfile')?.path ?? null),

@@ -1,8 +1,13 @@
-import type { GpuBaseChoice } from '../cuda/index';
+import type { GpuArch, GpuBaseChoice, GpuTarget } from '../cuda/index';
 import type { FrameworkName } from '../detect/types';
+import type { LlmChoices, LlmPlan } from './llmTypes';
+
+export type { LlmChoices, LlmPlan, LlmServingRuntime } from './llmTypes';
+export { LLM_SERVING_RUNTIMES } from './llmTypes';
 
 export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
-export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve';
+/** `vllm`, `tgi`, `sglang`, `llamacpp`: LLM servers (src/core/scaffold/llm.ts). */
+export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve' | 'vllm' | 'tgi' | 'sglang' | 'llamacpp';
 export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
 /** How the generated Python server serves GET /metrics (see monitoring.ts). */
 export type MetricsExporter = 'prometheus-client' | 'stdlib' | 'none';
@@ -48,6 +53,11 @@ export interface ScaffoldChoices {
   target?: ScaffoldTarget;
   /** CUDA major.minor for GPU targets; validated against the table (errors when incompatible). */
   cuda?: string;
+  /**
+   * The GPU family the image must have kernels for (`--gpu-arch`). `any` (default) picks the
+   * table's default build and lists the families it cannot run on.
+   */
+  gpuArch?: GpuTarget;
   /** GPU base preference: the framework's official image (default) or nvidia/cuda + pip. */
   gpuBase?: 'official-image' | 'cuda-base';
   outputs?: Partial<ScaffoldOutputs>;
@@ -85,6 +95,8 @@ export interface ScaffoldChoices {
   /** Monitoring manifests (default none). */
   monitoring?: MonitoringStack;
   monitoringOptions?: MonitoringOptions;
+  /** LLM runtimes: target GPU, context × concurrency, the model and where it comes from (llmTypes.ts). */
+  llm?: LlmChoices;
 }
 
 export const DEFAULT_OUTPUTS: ScaffoldOutputs = { dockerfile: true, dockerignore: true, compose: true, kubernetes: true, kserve: false };
@@ -123,6 +135,11 @@ export interface ContainerRunSpec {
   shmBytes: number | null;
   /** Environment the generated files set for the container (compose/Kubernetes), name → value. */
   env: Record<string, string>;
+  /**
+   * Folders or files the container needs mounted (LLM servers: the model, read-only), as compose
+   * mounts them: `source` relative to the project folder. Absent: none.
+   */
+  mounts?: { source: string; target: string; readOnly: boolean }[];
 }
 
 export interface ScaffoldPlan {
@@ -149,10 +166,23 @@ export interface ScaffoldPlan {
   /** Where the container serves Prometheus metrics; null or absent: it does not. */
   metrics?: ScaffoldMetrics | null;
   gpu: GpuBaseChoice | null;
+  /**
+   * Why the plan rests on facts ModelDock's CUDA table does not hold (a framework pin newer than
+   * the table, a torch install it cannot check), or null when every fact was checked. The CLI
+   * refuses such a plan without --allow-unverified; the editor asks first. Absent: null.
+   */
+  unverified?: string | null;
+  /**
+   * GPU families the image has kernels for, and those it has none for with why (GPU targets;
+   * null or absent on CPU and when the image's builds are unknown).
+   */
+  archs?: { supported: GpuArch[]; unsupported: { arch: GpuArch; reason: string }[] } | null;
   /** Build & Run's inputs: GPUs, shm, env and the Dockerfile, as chosen. */
   container: ContainerRunSpec;
   files: PlannedFile[];
   notes: string[];
   /** Problems that make the plan unusable (incompatible CUDA, runtime that cannot serve the model). */
   errors: string[];
+  /** LLM runtimes: the sizing arithmetic, the model served and the OpenAI route; absent otherwise. */
+  llm?: LlmPlan;
 }

@@ -7,8 +7,11 @@ import type { DetectionResult } from '../../core/detect/types';
 import { runtimeOptions } from '../../core/scaffold/plan';
 import { projectFacts } from '../../core/scaffold/project';
 import { CancelledError } from '../../platform/errors';
+import type { Prompts } from '../../platform/prompts';
 import type { OutputKey } from '../../../webview/protocol';
-import { type ContainerizeChoices, allowedRuntimes, applyChoices, gpuCountProblem, imageNameProblem, portProblem } from './choices';
+import { type ContainerizeChoices, LLM_DEFAULTS, allowedRuntimes, applyChoices, concurrencyProblem, contextLengthProblem, gpuArchOptions, gpuCountProblem, imageNameProblem, portProblem, resultingGpuArch } from './choices';
+import { GPU_CATALOG } from '../../core/llm/gpus';
+import { isLlmRuntime } from '../../core/scaffold/llmTypes';
 import type { Planner } from './planner';
 
 interface Item<T> extends vscode.QuickPickItem {
@@ -54,7 +57,7 @@ export async function askChoices(detection: DetectionResult, planner: Planner, s
   const runtimes = allowedRuntimes(detection);
   let c = start;
   const apply = (patch: Parameters<typeof applyChoices>[1]) => {
-    const options = (patch.target ?? c.target) === 'gpu' ? planner.cudaOptions(detection) : [];
+    const options = (patch.target ?? c.target) === 'gpu' ? planner.cudaOptions(detection, resultingGpuArch(c, patch)) : [];
     c = applyChoices(c, patch, options, runtimes).choices;
   };
 
@@ -88,9 +91,18 @@ export async function askChoices(detection: DetectionResult, planner: Planner, s
     apply({ target });
   }
 
+  // Every GPU image is checked against the GPU it will run on (model servers' images too).
+  if (c.target === 'gpu' && !given.gpuArch) {
+    const gpuArch = await pick(
+      gpuArchOptions().map((o) => ({ label: o.label, description: o.arch === c.gpuArch ? 'default' : undefined, detail: o.detail, value: o.arch })),
+      { title, placeHolder: 'Which GPU will run the image? (only builds with kernels for it are offered)' },
+    );
+    apply({ gpuArch });
+  }
+
   // Model servers bring their own CUDA (their image tag decides it); only the Python image picks one.
   if (c.target === 'gpu' && c.runtime === 'python' && !given.cuda) {
-    const options = planner.cudaOptions(detection);
+    const options = planner.cudaOptions(detection, c.gpuArch);
     if (options.length > 0) {
       const ordered = [...options].sort((a, b) => Number(b.recommended) - Number(a.recommended));
       const cuda = await pick(
@@ -101,7 +113,24 @@ export async function askChoices(detection: DetectionResult, planner: Planner, s
     }
   }
 
-  if (c.target === 'gpu' && !given.gpuCount) {
+  // LLM servers: the sizing decides the GPU count from the type and the load asked for.
+  if (isLlmRuntime(c.runtime) && !given.llm) {
+    const l = c.llm ?? LLM_DEFAULTS;
+    if (c.target === 'gpu') {
+      const gpu = await pick(
+        [{ id: 'auto', name: 'Automatic: the type that needs the fewest GPUs' }, ...GPU_CATALOG.map((g) => ({ id: g.id, name: g.name }))].map((g) => ({
+          label: g.id,
+          description: g.id === l.gpu ? `${g.name} (default)` : g.name,
+          value: g.id,
+        })),
+        { title, placeHolder: 'Target GPU type (the GPU count and tensor-parallel size are sized for it)' },
+      );
+      apply({ llm: { gpu } });
+    }
+    const ctx = await input(title, 'Context length: tokens per sequence (prompt + answer)', String(l.contextLength), (v) => (/^\d+$/.test(v.trim()) ? contextLengthProblem(Number(v)) : contextLengthProblem(NaN)));
+    const conc = await input(title, 'Concurrent sequences held in the KV cache', String(l.concurrency), (v) => (/^\d+$/.test(v.trim()) ? concurrencyProblem(Number(v)) : concurrencyProblem(NaN)));
+    apply({ llm: { contextLength: Number(ctx), concurrency: Number(conc) } });
+  } else if (c.target === 'gpu' && !given.gpuCount) {
     const n = await input(title, 'GPUs per container', String(c.gpuCount), (v) => (/^\d+$/.test(v.trim()) ? gpuCountProblem(Number(v)) : gpuCountProblem(NaN)));
     apply({ gpuCount: Number(n) });
   }
@@ -139,4 +168,18 @@ export async function askChoices(detection: DetectionResult, planner: Planner, s
     apply({ weightsInImage });
   }
   return c;
+}
+
+/**
+ * Asks before writing a plan the CUDA table cannot vouch for (UNVERIFIED), every time: the CLI
+ * refuses it without --allow-unverified. Throws CancelledError unless the user goes on.
+ */
+export async function confirmUnverified(prompts: Prompts, reason: string): Promise<void> {
+  const choice = await prompts.modal({
+    severity: 'warning',
+    message: 'This plan is UNVERIFIED: the CUDA of its image could not be checked.',
+    detail: `${reason}. Write the files anyway? Check the CUDA of the base image yourself before relying on it, or pin a version the table knows.`,
+    buttons: ['Write Anyway'],
+  });
+  if (choice !== 'Write Anyway') throw new CancelledError();
 }

@@ -3,8 +3,8 @@ import type { ScaffoldChoices, ScaffoldPlan } from '../../core/scaffold/types';
 import type { CommandSpec } from '../../platform/commands';
 import type { Deps } from '../../platform/deps';
 import { UserError } from '../../platform/errors';
-import { askChoices } from './askChoices';
-import { allowedRuntimes, applyChoices, patchFromScaffoldChoices } from './choices';
+import { askChoices, confirmUnverified } from './askChoices';
+import { allowedRuntimes, applyChoices, patchFromScaffoldChoices, resultingGpuArch } from './choices';
 import type { ContainerizeService } from './service';
 import type { OverwritePolicy, WriteOutcome } from './writePlan';
 
@@ -17,6 +17,8 @@ export interface ContainerizeRequest {
   overwrite?: OverwritePolicy;
   /** Open the Dockerfile at the end (default true). */
   open?: boolean;
+  /** Write an UNVERIFIED plan without asking (the CLI's --allow-unverified); default: ask. */
+  allowUnverified?: boolean;
 }
 
 export interface ContainerizeResult {
@@ -63,7 +65,7 @@ export async function containerize(deps: Deps, service: ContainerizeService, req
   // The same starting point as the wizard: the planner's defaults, then what the caller gave.
   const { patch, given } = patchFromScaffoldChoices(req.choices ?? {});
   const defaults = planner.defaults(detection);
-  const cudaFor = (target: string) => (target === 'gpu' ? planner.cudaOptions(detection) : []);
+  const cudaFor = (target: string) => (target === 'gpu' ? planner.cudaOptions(detection, resultingGpuArch(defaults, patch)) : []);
   const start = applyChoices(defaults, patch, cudaFor(patch.target ?? defaults.target), allowedRuntimes(detection));
   const refused = Object.entries(start.invalid);
   if (refused.length > 0) throw new UserError(`Containerize Model: ${refused.map(([k, v]) => `${k}: ${v}`).join('; ')}.`);
@@ -72,6 +74,7 @@ export async function containerize(deps: Deps, service: ContainerizeService, req
   const plan = planner.plan(detection, choices);
   for (const n of plan.notes) deps.log.info(`scaffold: ${n}`);
   if (plan.errors.length > 0) throw new UserError(plan.errors.join(' '), 'Pick another CUDA version or target.');
+  if (plan.unverified && !req.allowUnverified) await confirmUnverified(deps.prompts, plan.unverified);
 
   // `skip` marks the user's own code (e.g. serve.py) that the scaffold never replaces.
   const files = plan.files.filter((f) => f.action !== 'skip');

@@ -3,24 +3,26 @@
 // reads. No vscode import (settings arrive as values), so it runs under plain Node too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compatibleCudaChoices } from '../../core/cuda/index';
+import { compatibleCudaChoices, type GpuTarget } from '../../core/cuda/index';
 import type { DetectionResult } from '../../core/detect/types';
 import type { OnnxIoResult } from '../../core/scaffold/onnx';
 import { modelIoChoices, readOnnxModelIoFile } from '../../core/scaffold/onnxFile';
 import { planScaffold } from '../../core/scaffold/plan';
-import { dnsName, projectFacts } from '../../core/scaffold/project';
+import { dnsName, gpuFrameworkPin, projectFacts } from '../../core/scaffold/project';
 import { realPathInside } from '../../core/safePath';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
 import { dirTemplateSource, overlayTemplateSource, workspaceTemplateSource, type TemplateSource } from '../../core/scaffold/templates';
-import type { CudaOption } from '../../../webview/protocol';
-import { type ContainerizeChoices, fromScaffoldChoices, toScaffoldChoices } from './choices';
+import type { CudaOption, LlmWizardChoices } from '../../../webview/protocol';
+import { defaultRuntime } from '../../core/scaffold/llmOptions';
+import { cachedLlmReader, llmModelChoices } from '../../core/scaffold/llmFile';
+import { type ContainerizeChoices, LLM_DEFAULTS, fromScaffoldChoices, toScaffoldChoices } from './choices';
 
 /** Everything a front-end needs to ask and plan; all synchronous and side-effect free except reads. */
 export interface Planner {
   /** Default choices for a detection (settings and the scaffold's defaults applied). */
   defaults(detection: DetectionResult | null): ContainerizeChoices;
-  /** CUDA versions compatible with the project's GPU framework (the same list in both UIs). */
-  cudaOptions(detection: DetectionResult): CudaOption[];
+  /** CUDA versions compatible with the project's GPU framework and the GPU target (the same list in both UIs). */
+  cudaOptions(detection: DetectionResult, gpuArch?: GpuTarget): CudaOption[];
   /** planScaffold for these choices. May throw (a broken template): reported, not fatal. */
   plan(detection: DetectionResult, choices: ContainerizeChoices): ScaffoldPlan;
   /** Current text of a file of the folder, or undefined when it does not exist. */
@@ -43,6 +45,8 @@ export interface PlannerOptions {
   port: number;
   /** Text of an open (possibly unsaved) document, which writePlan compares against too. */
   openDocument?: (rel: string) => string | undefined;
+  /** What LLM servers are sized for (settings `modeldock.llm.*`); default LLM_DEFAULTS. */
+  llm?: Pick<LlmWizardChoices, 'gpu' | 'contextLength' | 'concurrency'>;
 }
 
 /**
@@ -90,6 +94,9 @@ export function cachedOnnxReader(read: (file: string) => OnnxIoResult = readOnnx
 
 export function createPlanner(o: PlannerOptions): Planner {
   const readOnnx = cachedOnnxReader();
+  // The model's headers are read once per file version, not per keystroke.
+  const readLlm = cachedLlmReader();
+  const llmDefaults: LlmWizardChoices = { ...LLM_DEFAULTS, ...(o.llm ?? {}) };
   const readSource = projectFileReader(o.root);
   const readExisting = (rel: string): string | undefined => {
     const open = o.openDocument?.(rel);
@@ -104,12 +111,13 @@ export function createPlanner(o: PlannerOptions): Planner {
   return {
     defaults(detection: DetectionResult | null): ContainerizeChoices {
       const projectName = detection ? projectFacts(detection).projectName : dnsName(path.basename(o.root));
-      return fromScaffoldChoices({ target: o.defaultTarget, port: o.port }, detection, projectName);
+      // A project that holds an LLM and no server of its own starts on an LLM server.
+      return fromScaffoldChoices({ target: o.defaultTarget, port: o.port, runtime: defaultRuntime(detection) }, detection, projectName, llmDefaults);
     },
-    cudaOptions(detection: DetectionResult): CudaOption[] {
+    cudaOptions(detection: DetectionResult, gpuArch: GpuTarget = 'any'): CudaOption[] {
       const facts = projectFacts(detection);
       if (facts.gpuFramework === null) return [];
-      return compatibleCudaChoices(facts.gpuFramework, facts.gpuFrameworkVersion).map((c) => ({
+      return compatibleCudaChoices(facts.gpuFramework, gpuFrameworkPin(detection, facts), gpuArch).map((c) => ({
         cuda: c.cuda,
         image: c.image,
         recommended: c.recommended,
@@ -120,7 +128,10 @@ export function createPlanner(o: PlannerOptions): Planner {
       // Templates are re-read per plan so edits to an override folder show up immediately.
       // Triton: inputs/outputs from the ONNX model when it reads, else TODO markers and a note saying why.
       const modelIo = choices.runtime === 'triton' ? modelIoChoices(detection, readOnnx) : {};
-      return planScaffold(detection, { ...toScaffoldChoices(choices), ...modelIo }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides, o.onIgnoredTemplate), readSource);
+      const scaffold = toScaffoldChoices(choices);
+      // LLM servers: sized from the served model's headers (inside the project only).
+      const llm = llmModelChoices(detection, choices.runtime, scaffold.llm, readLlm);
+      return planScaffold(detection, { ...scaffold, ...modelIo, ...(llm ? { llm } : {}) }, readExisting, templateSource(o.root, o.templatesDir, o.allowOverrides, o.onIgnoredTemplate), readSource);
     },
     readExisting,
   };

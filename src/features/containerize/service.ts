@@ -76,6 +76,7 @@ export function createContainerizeService(
         onIgnoredTemplate: (name, reason) => deps.log.warn(`template override ${name} ignored: ${reason}`),
         defaultTarget: deps.config.get('scaffold.defaultTarget'),
         port: deps.config.get('scaffold.port'),
+        llm: { gpu: deps.config.get('llm.gpu'), contextLength: deps.config.get('llm.contextLength'), concurrency: deps.config.get('llm.concurrency') },
         openDocument:
           openDocument ?? ((rel) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.joinPath(folder, ...rel.split('/')).toString())?.getText()),
       });

@@ -6,8 +6,38 @@ import type { Deps } from '../../platform/deps';
 type Detector = ReturnType<typeof createDetector>;
 
 // Files whose change can change the report. Sources (.py) count too: imports and entrypoints.
-const WATCH_GLOB =
-  '**/{requirements*.txt,constraints*.txt,pyproject.toml,setup.cfg,setup.py,Pipfile,Pipfile.lock,poetry.lock,uv.lock,environment.yml,environment.yaml,.python-version,runtime.txt,*.py,*.ipynb,.gitignore}';
+const WATCHED = [
+  'requirements*.txt',
+  'constraints*.txt',
+  'pyproject.toml',
+  'setup.cfg',
+  'setup.py',
+  'Pipfile',
+  'Pipfile.lock',
+  'poetry.lock',
+  'uv.lock',
+  'environment.yml',
+  'environment.yaml',
+  '.python-version',
+  'runtime.txt',
+  'cog.yaml',
+  'bentofile.yaml',
+  '*.py',
+  '*.ipynb',
+  '.gitignore',
+];
+const WATCH_GLOB = `**/{${WATCHED.join(',')}}`;
+
+/** Whether the glob above matches a file name (one `*` per pattern at most). */
+function watchedName(base: string): boolean {
+  return WATCHED.some((p) => {
+    const star = p.indexOf('*');
+    if (star < 0) return base === p;
+    const head = p.slice(0, star);
+    const tail = p.slice(star + 1);
+    return base.length >= head.length + tail.length && base.startsWith(head) && base.endsWith(tail);
+  });
+}
 const DEBOUNCE_MS = 300;
 
 /**
@@ -27,6 +57,8 @@ export class WorkspaceDetection implements vscode.Disposable {
   private detector: Detector | undefined;
   private result: DetectionResult | undefined;
   private pending = new Set<string>();
+  /** A deletion the file glob could not see (a folder): the next re-detect walks the tree again. */
+  private fullPending = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> = Promise.resolve();
   private folder: vscode.WorkspaceFolder | undefined;
@@ -116,17 +148,25 @@ export class WorkspaceDetection implements vscode.Disposable {
     watcher.onDidChange(onFile);
     watcher.onDidCreate(onFile);
     watcher.onDidDelete(onFile);
-    this.watcherDisposable = watcher;
+    // A deleted folder fires one event for the folder, none for the files in it: the glob above
+    // never sees it. Any deletion the glob did not match may have been such a folder: the files
+    // detection knew under it are gone, so the next re-detect is a full one.
+    const deletions = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, '**/*'), true, true, false);
+    deletions.onDidDelete((uri) => {
+      if (!watchedName(uri.path.slice(uri.path.lastIndexOf('/') + 1))) this.queue(uri, true);
+    });
+    this.watcherDisposable = vscode.Disposable.from(watcher, deletions);
     await this.enqueue(async () => {
       if (gen !== this.generation || !this.detector) return;
       this.publish(await this.detector.detect());
     });
   }
 
-  private queue(uri: vscode.Uri): void {
+  private queue(uri: vscode.Uri, full = false): void {
     if (!this.folder) return;
     const rel = vscode.workspace.asRelativePath(uri, false);
     this.pending.add(rel);
+    if (full) this.fullPending = true;
     // Debounced: a burst of saves (or a git checkout) costs one incremental re-detect.
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -137,11 +177,13 @@ export class WorkspaceDetection implements vscode.Disposable {
 
   private runPending(): void {
     const changed = [...this.pending];
+    const full = this.fullPending;
     this.pending.clear();
+    this.fullPending = false;
     void this.enqueue(async () => {
       if (!this.detector) return;
       const t0 = performance.now();
-      this.publish(await this.detector.update(changed));
+      this.publish(full ? await this.detector.detect() : await this.detector.update(changed));
       this.deps.log.debug(`re-detected after ${changed.length} change(s) in ${(performance.now() - t0).toFixed(1)} ms`);
     });
   }

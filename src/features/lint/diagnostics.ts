@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding, ProjectPins } from '../../core/lint/types';
+import type { Finding } from '../../core/lint/types';
+import { pinsFromDetection } from '../../core/lint/pins';
 import type { Deps } from '../../platform/deps';
 import type { WorkspaceDetection } from '../detect/workspaceDetection';
 import { DEFAULT_BUDGET_MS, LintWorkerClient } from './workerClient';
+import { WorkspaceCrds } from './workspaceCrds';
+import type { CrdSource } from './protocol';
 
 const DEBOUNCE_MS = 250;
 const RED_HAT_YAML = 'redhat.vscode-yaml';
@@ -43,6 +46,13 @@ export class LintDiagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private client: LintWorkerClient | undefined;
   private clientBudget = DEFAULT_BUDGET_MS;
+  private crdSources: CrdSource[] = [];
+  private readonly crds = new WorkspaceCrds((sources) => {
+    this.crdSources = sources;
+    this.client?.setCustomResourceDefinitions(sources);
+    // Custom resources may now have (or have lost) a schema.
+    for (const d of vscode.workspace.textDocuments) if (!isDockerfile(d)) this.schedule(d, 0);
+  });
 
   constructor(
     private readonly deps: Deps,
@@ -93,43 +103,41 @@ export class LintDiagnostics implements vscode.Disposable {
         budgetMs,
         onError: (err) => this.deps.log.error(err),
       });
+      if (this.crdSources.length) this.client.setCustomResourceDefinitions(this.crdSources);
     }
     return this.client;
   }
 
   /** Red Hat YAML validates schemas too: leave schema findings to it when the user asks so. */
   private schemaEnabled(doc: vscode.TextDocument): boolean {
-    const cfg = vscode.workspace.getConfiguration('modeldock.lint', doc.uri);
-    if (!cfg.get<boolean>('schema', true)) return false;
-    if (cfg.get<boolean>('deferSchemaToRedHatYaml', true) && vscode.extensions.getExtension(RED_HAT_YAML)) return false;
+    if (!this.deps.config.get('lint.schema', doc.uri)) return false;
+    if (this.deps.config.get('lint.deferSchemaToRedHatYaml', doc.uri) && vscode.extensions.getExtension(RED_HAT_YAML)) return false;
     return true;
   }
 
   async lint(doc: vscode.TextDocument): Promise<Finding[]> {
     if (doc.isClosed) return [];
-    const cfg = vscode.workspace.getConfiguration('modeldock.lint', doc.uri);
-    if (!cfg.get<boolean>('enable', true)) {
+    if (!this.deps.config.get('lint.enable', doc.uri)) {
       this.collection.delete(doc.uri);
       return [];
     }
-    const budget = Math.max(200, Math.min(60_000, cfg.get<number>('timeBudgetMs', DEFAULT_BUDGET_MS)));
+    const budget = this.deps.config.get('lint.timeBudgetMs', doc.uri);
     const client = this.worker(budget);
-    const version = doc.version;
+    const docVersion = doc.version;
     const text = doc.getText();
     const file = vscode.workspace.asRelativePath(doc.uri, false);
     const key = doc.uri.toString();
     let outcome;
     if (isDockerfile(doc)) {
-      const pins: ProjectPins = {};
-      for (const f of this.detection.current?.frameworks ?? []) {
-        if ((f.name === 'pytorch' || f.name === 'tensorflow') && f.version) pins[f.name] = f.version;
-      }
-      outcome = await client.lintDockerfile(key, file, text, pins);
+      const d = this.detection.current;
+      outcome = await client.lintDockerfile(key, file, text, d ? pinsFromDetection(d) : {});
     } else {
-      outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc));
+      this.crds.start();
+      const version = this.deps.config.get('lint.kubernetesVersion', doc.uri);
+      outcome = await client.lintYaml(key, file, text, this.schemaEnabled(doc), version && version !== 'newest' ? version : undefined);
     }
     // A newer edit already scheduled its own run: drop this stale result.
-    if (outcome === 'superseded' || doc.isClosed || doc.version !== version) return outcome === 'superseded' ? [] : outcome.findings;
+    if (outcome === 'superseded' || doc.isClosed || doc.version !== docVersion) return outcome === 'superseded' ? [] : outcome.findings;
     this.findings.set(key, outcome.findings);
     this.collection.set(doc.uri, outcome.findings.map(toDiagnostic));
     return outcome.findings;
@@ -148,6 +156,7 @@ export class LintDiagnostics implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
     this.client?.dispose();
+    this.crds.dispose();
     this.collection.dispose();
   }
 }

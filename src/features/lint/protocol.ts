@@ -1,6 +1,12 @@
 // Messages between the extension host and the lint worker (dist/lint.js): plain data only.
 import type { Finding, ProjectPins } from '../../core/lint/types';
 
+/** A file's text, for CRDs found in the workspace. */
+export interface CrdSource {
+  file: string;
+  text: string;
+}
+
 /** How much of a YAML file was re-validated (the rest came from the document cache). */
 export interface LintStats {
   documents: number;
@@ -18,6 +24,8 @@ export interface YamlRequest {
   schema: boolean;
   /** Soft budget: the linter starts no new document after this many ms. */
   budgetMs: number;
+  /** Kubernetes minor to check against (undefined: the newest bundled). */
+  kubernetesVersion?: string;
 }
 
 export interface DockerfileRequest {
@@ -34,7 +42,13 @@ export interface ForgetRequest {
   key: string;
 }
 
-export type WorkerRequest = YamlRequest | DockerfileRequest | ForgetRequest;
+/** The workspace's CustomResourceDefinition files (no reply); replaces the previous set. */
+export interface CrdsRequest {
+  type: 'crds';
+  sources: CrdSource[];
+}
+
+export type WorkerRequest = YamlRequest | DockerfileRequest | ForgetRequest | CrdsRequest;
 
 export type WorkerReply =
   | { type: 'ready' }

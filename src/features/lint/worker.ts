@@ -21,13 +21,17 @@ if (port) {
       caches.delete(req.key);
       return;
     }
+    if (req.type === 'crds') {
+      linter.setCustomResourceDefinitions(req.sources);
+      return;
+    }
     try {
       if (req.type === 'dockerfile') {
         reply({ type: 'result', id: req.id, findings: lintDockerfile(req.text, req.file, { pins: req.pins, cuda: cudaCompat }) });
         return;
       }
       const prev = caches.get(req.key);
-      const { findings, cache } = linter.lintIncremental(prev, req.text, req.file, { schema: req.schema, budgetMs: req.budgetMs });
+      const { findings, cache } = linter.lintIncremental(prev, req.text, req.file, { schema: req.schema, budgetMs: req.budgetMs, ...(req.kubernetesVersion ? { kubernetesVersion: req.kubernetesVersion } : {}) });
       caches.delete(req.key);
       caches.set(req.key, cache);
       if (caches.size > MAX_CACHED) caches.delete(caches.keys().next().value as string);

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { tooComplex } from '../../core/lint/fix';
 import type { Finding, ProjectPins } from '../../core/lint/types';
-import type { DockerfileRequest, LintStats, WorkerReply, WorkerRequest, YamlRequest } from './protocol';
+import type { CrdSource, DockerfileRequest, LintStats, WorkerReply, WorkerRequest, YamlRequest } from './protocol';
 
 export interface LintWorkerOptions {
   /** The worker script (dist/lint.js in the extension). */
@@ -41,6 +41,7 @@ export class LintWorkerClient {
   private readonly queue: Job[] = [];
   private running: { job: Job; id: number; timer: ReturnType<typeof setTimeout>; started: number } | undefined;
   private nextId = 1;
+  private crds: CrdSource[] = [];
   private disposed = false;
   /** Workers started so far (a restart after each overrun). */
   starts = 0;
@@ -51,8 +52,14 @@ export class LintWorkerClient {
     return this.options.budgetMs ?? DEFAULT_BUDGET_MS;
   }
 
-  lintYaml(key: string, file: string, text: string, schema: boolean): Promise<LintOutcome> {
-    return this.enqueue({ type: 'yaml', key, file, text, schema, budgetMs: this.budgetMs }, `yaml:${key}`);
+  lintYaml(key: string, file: string, text: string, schema: boolean, kubernetesVersion?: string): Promise<LintOutcome> {
+    return this.enqueue({ type: 'yaml', key, file, text, schema, budgetMs: this.budgetMs, ...(kubernetesVersion ? { kubernetesVersion } : {}) }, `yaml:${key}`);
+  }
+
+  /** The workspace's CRD files: kept here too, so a worker started after an overrun gets them. */
+  setCustomResourceDefinitions(sources: CrdSource[]): void {
+    this.crds = sources;
+    if (this.worker && this.ready) this.post({ type: 'crds', sources });
   }
 
   lintDockerfile(key: string, file: string, text: string, pins: ProjectPins): Promise<LintOutcome> {
@@ -130,6 +137,7 @@ export class LintWorkerClient {
     if (w !== this.worker) return;
     if (m.type === 'ready') {
       this.ready = true;
+      if (this.crds.length) this.post({ type: 'crds', sources: this.crds });
       this.pump();
       return;
     }

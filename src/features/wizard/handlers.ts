@@ -13,7 +13,7 @@ import type {
   WizardChoices,
   WriteOutcomeView,
 } from '../../../webview/protocol';
-import { allowedRuntimes, applyChoices } from '../containerize/choices';
+import { allowedRuntimes, applyChoices, gpuArchOptions, resultingGpuArch } from '../containerize/choices';
 import type { Planner } from '../containerize/planner';
 import { detectionView, planView } from './view';
 
@@ -41,7 +41,8 @@ export type Continuation = 'none' | 'build';
 export type Effect =
   | { kind: 'openFile'; file: string; line: number | null }
   | { kind: 'openDiff'; path: string; content: string }
-  | { kind: 'write'; files: PlannedFile[]; policy: 'ask' | 'overwrite'; then: Continuation }
+  /** `unverified`: why the plan is UNVERIFIED; the panel asks before writing it (every time). */
+  | { kind: 'write'; files: PlannedFile[]; policy: 'ask' | 'overwrite'; then: Continuation; unverified: string | null }
   | { kind: 'build'; plan: ScaffoldPlan }
   | { kind: 'detect' };
 
@@ -62,7 +63,7 @@ export interface Step {
 function replan(state: WizardState, services: WizardServices): WizardState {
   if (!state.detection) return { ...state, plan: null, planError: null, cudaOptions: [] };
   // Model servers bring their CUDA with their image: the CUDA list is the Python image's choice.
-  const cudaOptions = state.choices.target === 'gpu' && state.choices.runtime === 'python' ? services.cudaOptions(state.detection) : [];
+  const cudaOptions = state.choices.target === 'gpu' && state.choices.runtime === 'python' ? services.cudaOptions(state.detection, state.choices.gpuArch) : [];
   try {
     return { ...state, cudaOptions, plan: services.plan(state.detection, state.choices), planError: null };
   } catch (err) {
@@ -73,7 +74,7 @@ function replan(state: WizardState, services: WizardServices): WizardState {
 function view(state: WizardState, services: WizardServices) {
   if (!state.plan) {
     return state.planError
-      ? { target: state.choices.target, runtime: state.choices.runtime, baseImage: null, cuda: null, image: '', ports: [], todos: [], notes: [], errors: [state.planError], files: [] }
+      ? { target: state.choices.target, runtime: state.choices.runtime, baseImage: null, cuda: null, image: '', ports: [], todos: [], notes: [], errors: [state.planError], unverified: null, files: [] }
       : null;
   }
   return planView(state.plan, services.readExisting);
@@ -86,6 +87,7 @@ export function initMessage(state: WizardState, services: WizardServices): HostT
     detection: state.detection ? detectionView(state.detection) : null,
     choices: state.choices,
     cudaOptions: state.cudaOptions,
+    gpuArchs: gpuArchOptions(),
     plan: view(state, services),
     invalid: state.invalid,
     capabilities: state.capabilities,
@@ -119,7 +121,7 @@ export function initialState(
   };
   if (detection && usable) {
     // Restored choices are re-validated: the project may have changed while VS Code was closed.
-    const options = usable.target === 'gpu' ? services.cudaOptions(detection) : [];
+    const options = usable.target === 'gpu' ? services.cudaOptions(detection, resultingGpuArch(usable, {})) : [];
     state = { ...state, choices: applyChoices(usable, {}, options, allowedRuntimes(detection)).choices };
   }
   return replan(state, services);
@@ -146,7 +148,7 @@ function writeStep(state: WizardState, then: Continuation): Step {
   return {
     state: { ...state, writing: true },
     replies: [{ type: 'busy', busy: true, label: then === 'build' ? 'Writing files, then building…' : 'Writing files…' }],
-    effects: [{ kind: 'write', files, policy: state.choices.overwrite ? 'overwrite' : 'ask', then }],
+    effects: [{ kind: 'write', files, policy: state.choices.overwrite ? 'overwrite' : 'ask', then, unverified: state.plan.unverified ?? null }],
   };
 }
 
@@ -156,7 +158,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
       // The webview (re)loaded: restore its persisted choices when they are for this folder.
       let next = state;
       if (msg.state && msg.state.folder === state.folder.uri && msg.state.choices) {
-        const options = state.detection && msg.state.choices.target === 'gpu' ? services.cudaOptions(state.detection) : [];
+        const options = state.detection && msg.state.choices.target === 'gpu' ? services.cudaOptions(state.detection, resultingGpuArch(msg.state.choices, {})) : [];
         next = replan({ ...state, choices: applyChoices(msg.state.choices, {}, options, allowedRuntimes(state.detection)).choices, chosen: true, invalid: {} }, services);
       }
       return { state: next, replies: [initMessage(next, services)], effects: next.detection ? [] : [{ kind: 'detect' }] };
@@ -164,7 +166,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
     case 'choose': {
       // Options depend on the target the patch may switch to, so compute them for the result.
       const target = msg.choices.target ?? state.choices.target;
-      const options = state.detection && target === 'gpu' ? services.cudaOptions(state.detection) : [];
+      const options = state.detection && target === 'gpu' ? services.cudaOptions(state.detection, resultingGpuArch(state.choices, msg.choices)) : [];
       const { choices, invalid } = applyChoices(state.choices, msg.choices, options, allowedRuntimes(state.detection));
       const next = replan({ ...state, choices, invalid, chosen: true }, services);
       return { state: next, replies: [planMessage(next, services)], effects: [] };
@@ -189,7 +191,7 @@ export function handleMessage(state: WizardState, msg: WebviewToHost | HostEvent
     case 'detected': {
       const detection = msg.detection;
       let choices = state.chosen ? state.choices : services.defaults(detection);
-      if (detection && choices.target === 'gpu') choices = applyChoices(choices, {}, services.cudaOptions(detection)).choices;
+      if (detection && choices.target === 'gpu') choices = applyChoices(choices, {}, services.cudaOptions(detection, choices.gpuArch)).choices;
       if (detection) choices = { ...choices, runtime: applyChoices(choices, {}, [], allowedRuntimes(detection)).choices.runtime };
       const next = replan({ ...state, detection, choices }, services);
       return { state: next, replies: [initMessage(next, services), { type: 'busy', busy: false, label: '' }], effects: [] };

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Deps } from '../../platform/deps';
 import { errorMessage, isCancellation } from '../../platform/errors';
+import { confirmUnverified } from '../containerize/askChoices';
 import type { ContainerizeService } from '../containerize/service';
 import { type HostToWebview, type PersistedState, WIZARD_VIEW_TYPE, parsePersistedState, parseWebviewMessage } from '../../../webview/protocol';
 import { type Effect, type HostEvent, type WizardServices, type WizardState, handleMessage, initialState } from './handlers';
@@ -165,6 +166,8 @@ export class WizardPanel implements vscode.Disposable {
   private async write(effect: Extract<Effect, { kind: 'write' }>): Promise<void> {
     let event: HostEvent;
     try {
+      // Asked every time: nothing remembers a yes for an unverified plan.
+      if (effect.unverified) await confirmUnverified(this.env.deps.prompts, effect.unverified);
       // The same WorkspaceEdit path as the command: one undo removes it, and a file that exists
       // and differs gets the diff + modal question unless the user ticked "overwrite".
       const outcome = await this.env.service.write(this.folder, effect.files, effect.policy);

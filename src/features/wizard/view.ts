@@ -4,7 +4,8 @@ import { displayName } from '../../core/detect/names';
 import { formatBytes } from '../../core/format';
 import type { DetectionResult, Evidence } from '../../core/detect/types';
 import type { ScaffoldPlan } from '../../core/scaffold/types';
-import type { DetectionView, EvidenceView, FilePreview, PlanView } from '../../../webview/protocol';
+import type { DetectionView, EvidenceView, FilePreview, LlmDetectionView, LlmPlanView, PlanView } from '../../../webview/protocol';
+import { GPU_CATALOG } from '../../core/llm/gpus';
 import { runtimeOptions } from '../../core/scaffold/plan';
 import { projectFacts } from '../../core/scaffold/project';
 import { lineDiff } from './diff';
@@ -43,6 +44,59 @@ export function detectionView(r: DetectionResult): DetectionView {
     truncated: r.stats.truncated,
     gpu: gpuSupport(r),
     runtimes: runtimeOptions(r).map((o) => ({ runtime: o.runtime, label: o.label, reason: o.reason })),
+    llm: llmDetectionView(r),
+  };
+}
+
+function llmDetectionView(r: DetectionResult): LlmDetectionView | null {
+  const l = r.llm;
+  if (!l) return null;
+  return {
+    models: l.models.map((m) => ({
+      path: m.path,
+      kind: m.kind,
+      what:
+        m.kind === 'gguf'
+          ? 'GGUF file'
+          : `${m.architectures.join(', ') || 'Hugging Face model'}${m.quantization ? ` (${m.quantization.method}${m.quantization.bits ? ` ${m.quantization.bits}-bit` : ''})` : ''}`,
+      size: formatBytes(m.bytes),
+      evidence: m.evidence.map(evidenceView),
+    })),
+    runtimes: l.runtimes.map((x) => ({ name: x.name, evidence: x.evidence.map(evidenceView) })),
+    code: l.code.map(evidenceView),
+    hubModels: l.hubModels.map((h) => ({ ...h })),
+  };
+}
+
+/** The plan's LLM part as the wizard shows it: the arithmetic rows, the verdict and what would fit. */
+export function llmPlanView(plan: ScaffoldPlan): LlmPlanView | null {
+  const l = plan.llm;
+  if (!l) return null;
+  const s = l.sizing;
+  const verdict = (label: string, value: string): LlmPlanView['rows'][number]['verdict'] =>
+    /^\d+ × /.test(label) ? (value === 'fits' ? 'fits' : value === 'not allowed' ? 'invalid' : 'no') : null;
+  const gpuText = l.gpu
+    ? `${l.gpu.count} × ${l.gpu.name ?? 'GPU (type not chosen)'}${l.gpu.tensorParallel && l.gpu.tensorParallel > 1 ? `, tensor parallel ${l.gpu.tensorParallel}` : ''}`
+    : 'CPU';
+  return {
+    runtimeName: l.runtimeName,
+    model: l.model.path ?? l.model.id ?? '',
+    source: l.model.source,
+    servedName: l.model.servedName,
+    fits: s ? s.fits : null,
+    gpuText,
+    gpuCount: l.gpu?.count ?? null,
+    contextLength: l.contextLength,
+    concurrency: l.concurrency,
+    rows: s ? s.rows.map((r) => ({ label: r.label, value: r.value, detail: r.detail, verdict: verdict(r.label, r.value) })) : [],
+    sentences: s ? s.sentences : [],
+    alternatives: s && !s.fits ? s.alternatives.map((a) => a.text) : [],
+    assumptions: s ? s.assumptions : [],
+    candidates: l.gpuCandidates.map((c) => ({ id: c.id, name: c.name, gpuCount: c.gpuCount, note: c.note ?? null })),
+    sizingNote: l.sizingNote,
+    gpuOptions: [{ id: 'auto', name: 'Automatic: the type needing the fewest GPUs' }, ...GPU_CATALOG.map((g) => ({ id: g.id, name: g.name }))],
+    port: l.port,
+    chatRoute: l.routes.chat,
   };
 }
 
@@ -73,7 +127,9 @@ export function planView(plan: ScaffoldPlan, existing: (rel: string) => string |
     todos: plan.notes.filter(todo),
     notes: plan.notes.filter((n) => !todo(n)),
     errors: plan.errors,
+    unverified: plan.unverified ?? null,
     files,
+    llm: llmPlanView(plan),
   };
 }
 

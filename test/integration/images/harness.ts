@@ -4,10 +4,11 @@
  * network with `--build-arg PIP_INDEX_URL=…`, and a training image that makes each fixture's
  * model (and the reference predictions) before ModelDock scaffolds it.
  */
+import { dockerBridgeAddress } from '../../../scripts/lib/docker-bridge.mjs';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../../src/cli';
@@ -86,14 +87,7 @@ async function ensureTrainer(wheelhouse: Wheelhouse, index: WheelIndex): Promise
  * host network (the product's own Build Image, which has no network option) reaches the index.
  */
 export async function bridgeAddress(): Promise<string> {
-  const res = await exec('docker', ['network', 'inspect', 'bridge', '--format', '{{json .}}'], { timeoutMs: 30_000 });
-  assert.equal(res.code, 0, `docker network inspect bridge failed: ${res.stderr}`);
-  const net = JSON.parse(res.stdout) as { Options?: Record<string, string>; IPAM?: { Config?: { Gateway?: string }[] } };
-  const ifname = net.Options?.['com.docker.network.bridge.name'];
-  const addr = ifname ? networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address : undefined;
-  const gateway = addr ?? net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
-  assert.ok(gateway, `cannot tell the host's address on the default bridge (${ifname ?? 'no bridge name'}): is the engine local?`);
-  return gateway;
+  return dockerBridgeAddress();
 }
 
 /** Base image, wheelhouse, index and training image: everything the image tests need. */
@@ -223,24 +217,27 @@ function composeService(dir: string): ComposeService {
   return services[0]!;
 }
 
-/** `-v` arguments for the compose file's bind mounts (`./models:/models:ro`), inside the project only. */
+/**
+ * `-v` arguments for the compose file's bind mounts, short (`./models:/models:ro`) or long
+ * (`type: bind`, what ModelDock writes), inside the project only.
+ */
 function composeMounts(dir: string, svc: ComposeService): string[] {
   const args: string[] = [];
   for (const v of svc.volumes ?? []) {
-    // Long syntax (what the compose template writes: no `src:dst:mode` string to split on colons).
-    if (typeof v === 'object') {
-      const source = v.source ?? '';
-      assert.ok(v.type === 'bind' && source.startsWith('./') && v.target, `unexpected compose volume ${JSON.stringify(v)}`);
-      const host = path.resolve(dir, source);
-      assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${source} leaves the project`);
-      args.push('--mount', `type=bind,source=${host},target=${v.target}${v.read_only ? ',readonly' : ''}`);
-      continue;
+    let source: string;
+    let target: string;
+    let ro = false;
+    if (typeof v === 'string') {
+      const m = /^(\.\/[^:]*|\.):([^:]+)(?::(ro|rw))?$/.exec(v);
+      assert.ok(m, `unexpected compose volume ${v}`);
+      [source, target, ro] = [m[1]!, m[2]!, m[3] === 'ro'];
+    } else {
+      assert.ok(v.type === 'bind' && typeof v.source === 'string' && typeof v.target === 'string', `unexpected compose volume ${JSON.stringify(v)}`);
+      [source, target, ro] = [v.source, v.target, v.read_only === true];
     }
-    const m = /^(\.\/[^:]*|\.):([^:]+)(?::(ro|rw))?$/.exec(v);
-    assert.ok(m, `unexpected compose volume ${v}`);
-    const host = path.resolve(dir, m[1]!);
-    assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${v} leaves the project`);
-    args.push('-v', `${host}:${m[2]}${m[3] ? `:${m[3]}` : ''}`);
+    const host = path.resolve(dir, source);
+    assert.ok(host === dir || host.startsWith(dir + path.sep), `compose volume ${JSON.stringify(v)} leaves the project`);
+    args.push('-v', `${host}:${target}${ro ? ':ro' : ''}`);
   }
   return args;
 }

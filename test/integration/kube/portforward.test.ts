@@ -1,21 +1,22 @@
 /**
- * ClusterClient.portForward against the test server's WebSocket port-forward (channel protocol
- * v4): the test plays the container with a local TCP server registered by exposePodPort.
+ * ClusterClient.portForward against a real kube-apiserver: the WebSocket (v4.channel.k8s.io) goes
+ * through the fault proxy to the API server, which proxies it to kwok's kubelet endpoint; kwok
+ * dials the local TCP server the test plays the container with (a PortForward resource).
  *
- * Skipped against a real cluster (MODELDOCK_TEST_KUBECONFIG): it would need a pod serving a known
- * port and an image with a TCP echo, and the forbidden case needs RBAC set up by the suite.
+ * Skipped against an existing cluster (MODELDOCK_TEST_KUBECONFIG): it would need a pod serving a
+ * known port and an image with a TCP echo, and the forbidden case needs the suite's RBAC users.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { startHarness, eventually, REAL_KUBECONFIG, type Harness } from './harness';
 import { KubeError, createClusterClient, type ClusterClient } from '../../../src/kube';
+import type { ControlPlane } from '../../helpers/controlPlane';
 
-const needsServer = REAL_KUBECONFIG ? 'needs the test server: it plays the pod with a local backend (MODELDOCK_TEST_KUBECONFIG is set)' : false;
+const needsControlPlane = REAL_KUBECONFIG ? 'needs the test control plane: it plays the pod with a local backend (MODELDOCK_TEST_KUBECONFIG is set)' : false;
 
 async function listen(server: net.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -47,16 +48,19 @@ async function roundTrip(port: number, payload: Buffer, expect = payload.length)
   }
 }
 
-describe('port-forward', { skip: needsServer }, () => {
+describe('port-forward', { skip: needsControlPlane }, () => {
   let h: Harness;
+  let cp: ControlPlane;
   let client: ClusterClient;
   const backends: net.Server[] = [];
   let backendConnections = 0;
+  let refused = 0;
 
   before(async () => {
     h = await startHarness();
+    cp = h.cp!;
     client = await h.client();
-    await h.addPod('pf-pod');
+    await cp.addPod({ name: 'pf-pod', namespace: 'ml', containers: [{ name: 'main', ports: [8080, 8000] }] });
     const echo = net.createServer((s) => {
       backendConnections++;
       s.on('error', () => undefined);
@@ -67,17 +71,23 @@ describe('port-forward', { skip: needsServer }, () => {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
     });
+    // A port that was listening once and is closed now: connecting to it is refused.
+    const closed = net.createServer();
+    refused = await listen(closed);
+    await new Promise((r) => closed.close(r));
     backends.push(echo, web);
-    h.server?.exposePodPort('ml', 'pf-pod', 8080, await listen(echo));
-    h.server?.exposePodPort('ml', 'pf-pod', 8000, await listen(web));
+    await cp.exposePodPort('ml', 'pf-pod', 8080, await listen(echo));
+    await cp.exposePodPort('ml', 'pf-pod', 8000, await listen(web));
+    await cp.exposePodPort('ml', 'pf-pod', 9999, refused);
   });
   after(async () => {
-    // Stopping the kube server destroys its backend connections, so the backends can close.
-    await h.close();
+    await h?.close();
     await Promise.all(backends.map((b) => new Promise((resolve) => b.close(resolve))));
   });
 
   test('bytes round-trip through the forward, in order, on several connections at once', async () => {
+    const before = cp.proxy.count({ resource: 'pods/portforward' });
+    const connectionsBefore = backendConnections;
     const fwd = await client.portForward({ kind: 'Pod', namespace: 'ml', name: 'pf-pod', port: 8080 });
     try {
       assert.equal(fwd.remotePort, 8080);
@@ -89,14 +99,14 @@ describe('port-forward', { skip: needsServer }, () => {
       const [a, b] = await Promise.all([roundTrip(fwd.localPort, big), roundTrip(fwd.localPort, Buffer.from('second'))]);
       assert.ok(a.equals(big), 'the 512 KiB payload came back intact');
       assert.equal(b.toString(), 'second');
-      const pf = h.server?.requests.filter((r) => r.resource === 'pods/portforward') ?? [];
-      assert.ok(pf.length >= 4, 'a preflight plus one WebSocket per connection');
-      assert.ok(pf.every((r) => r.code === 101 && r.query === '?ports=8080' && r.namespace === 'ml'));
+      const pf = cp.proxy.filter({ resource: 'pods/portforward' }).slice(before);
+      assert.ok(pf.length >= 3, `one WebSocket per connection (saw ${pf.length})`);
+      assert.ok(pf.every((r) => r.upgrade && r.status === 101 && r.query === '?ports=8080' && r.namespace === 'ml' && r.verb === 'create'), JSON.stringify(pf.map((r) => [r.status, r.query])));
     } finally {
       fwd.dispose();
     }
-    await eventually(() => h.server?.openPortForwards() === 0, 'port-forward WebSockets closed');
-    assert.ok(backendConnections >= 3);
+    await eventually(() => cp.proxy.openStreams({ resource: 'pods/portforward' }).length === 0, 'port-forward WebSockets closed');
+    assert.ok(backendConnections - connectionsBefore >= 3);
   });
 
   test('an HTTP GET through the forward; the local connection ends when the pod side closes', async () => {
@@ -120,10 +130,8 @@ describe('port-forward', { skip: needsServer }, () => {
   });
 
   test('a Service forwards to a running pod behind it, on the targetPort', async () => {
-    const s = h.server;
-    assert.ok(s);
-    s.addPod({ name: 'pf-svc-pod', namespace: 'ml', labels: { app: 'pf' } });
-    const undo = s.exposePodPort('ml', 'pf-svc-pod', 8080, (backends[0]?.address() as net.AddressInfo).port);
+    await cp.addPod({ name: 'pf-svc-pod', namespace: 'ml', labels: { app: 'pf' }, containers: [{ name: 'main', ports: [8080] }] });
+    const undo = await cp.exposePodPort('ml', 'pf-svc-pod', 8080, (backends[0]?.address() as net.AddressInfo).port);
     await client.applyServerSide(
       [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'pf-svc', namespace: 'ml' }, spec: { selector: { app: 'pf' }, ports: [{ port: 80, targetPort: 8080 }] } }],
       { dryRun: false },
@@ -133,10 +141,10 @@ describe('port-forward', { skip: needsServer }, () => {
       assert.equal(fwd.remotePort, 8080);
       assert.equal(fwd.target, 'service/pf-svc');
       assert.equal((await roundTrip(fwd.localPort, Buffer.from('via service'))).toString(), 'via service');
-      assert.ok(s.requests.some((r) => r.path === '/api/v1/namespaces/ml/pods/pf-svc-pod/portforward' && r.code === 101));
+      assert.ok(cp.proxy.requests.some((r) => r.path === '/api/v1/namespaces/ml/pods/pf-svc-pod/portforward' && r.status === 101));
     } finally {
       fwd.dispose();
-      undo();
+      await undo();
     }
   });
 
@@ -148,7 +156,8 @@ describe('port-forward', { skip: needsServer }, () => {
       const socket = net.connect(fwd.localPort, '127.0.0.1');
       socket.on('error', () => undefined);
       await once(socket, 'close');
-      assert.ok(traces.some((t) => /error forwarding port 9999 to pod pf-pod/.test(t)), traces.join('\n'));
+      // The kubelet streaming library's words (kwok uses it): "error forwarding port 9999 to pod pf-pod/ml, uid : failed to dial …: connection refused".
+      assert.ok(traces.some((t) => /error forwarding port 9999 to pod pf-pod\b.*connection refused/.test(t)), traces.join('\n'));
       fwd.dispose();
     } finally {
       traced.dispose();
@@ -156,25 +165,21 @@ describe('port-forward', { skip: needsServer }, () => {
   });
 
   test('403 on pods/portforward is a KubeError from portForward() itself', async () => {
-    const undo = h.server?.forbid({ user: 'alice', namespace: 'ml', verbs: ['create'], resources: ['pods/portforward'] });
-    try {
-      const alice = await h.client('alice');
-      await assert.rejects(alice.portForward({ kind: 'Pod', namespace: 'ml', name: 'pf-pod', port: 8080 }), (err: unknown) => {
-        assert.ok(err instanceof KubeError);
-        assert.equal(err.info.kind, 'forbidden');
-        assert.equal(err.info.code, 403);
-        assert.equal(err.info.verb, 'create');
-        assert.equal(err.info.resource, 'pods/portforward');
-        assert.equal(err.info.namespace, 'ml');
-        assert.match(err.message, /pods\/portforward/);
-        return true;
-      });
-      const last = h.server?.requests.filter((r) => r.resource === 'pods/portforward').at(-1);
-      assert.equal(last?.code, 403);
-      assert.equal(last?.user, 'alice');
-    } finally {
-      undo?.();
-    }
+    // alice may read pods in ml but has no pods/portforward: the API server's RBAC says no.
+    const alice = await h.client('alice');
+    await assert.rejects(alice.portForward({ kind: 'Pod', namespace: 'ml', name: 'pf-pod', port: 8080 }), (err: unknown) => {
+      assert.ok(err instanceof KubeError);
+      assert.equal(err.info.kind, 'forbidden');
+      assert.equal(err.info.code, 403);
+      assert.equal(err.info.verb, 'create');
+      assert.equal(err.info.resource, 'pods/portforward');
+      assert.equal(err.info.namespace, 'ml');
+      assert.match(err.message, /pods\/portforward/);
+      return true;
+    });
+    const last = cp.proxy.filter({ resource: 'pods/portforward' }).at(-1);
+    assert.equal(last?.status, 403);
+    assert.equal(last?.user, 'alice');
   });
 
   test('an unknown pod is a not-found KubeError; a bad token is unauthorized', async () => {
@@ -190,34 +195,5 @@ describe('port-forward', { skip: needsServer }, () => {
       assert.equal(err.info.kind, 'unauthorized');
       return true;
     });
-  });
-
-  test('the endpoint follows the API: plain GET needs an upgrade, ports are validated, subprotocol negotiated', async () => {
-    const s = h.server;
-    assert.ok(s?.certs);
-    const get = (path: string, headers: Record<string, string> = {}) =>
-      new Promise<{ code: number; body: string }>((resolve, reject) => {
-        const req = https.get(
-          { host: '127.0.0.1', port: s.port, path, ca: s.certs?.caCert, headers: { Authorization: 'Bearer admin-token', ...headers } },
-          (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (body += c));
-            res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-      });
-    const plain = await get('/api/v1/namespaces/ml/pods/pf-pod/portforward?ports=8080');
-    assert.equal(plain.code, 400);
-    const message = (body: string): unknown => (JSON.parse(body) as { message?: unknown }).message;
-    assert.equal(message(plain.body), 'Upgrade request required');
-    const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64') };
-    const noPorts = await get('/api/v1/namespaces/ml/pods/pf-pod/portforward', { ...upgrade, 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io' });
-    assert.equal(noPorts.code, 400);
-    assert.equal(message(noPorts.body), 'query parameter "ports" is required');
-    const wrongProto = await get('/api/v1/namespaces/ml/pods/pf-pod/portforward?ports=8080', { ...upgrade, 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' });
-    assert.equal(wrongProto.code, 400);
-    assert.match(String(message(wrongProto.body)), /requested protocol\(s\) are not supported/);
   });
 });

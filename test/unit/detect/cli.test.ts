@@ -24,7 +24,7 @@ describe('modeldock detect', () => {
     assert.deepEqual(err, []);
     assert.equal(out.length, 1);
     const report = JSON.parse(out[0]!) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(report), ['root', 'frameworks', 'primary', 'accelerator', 'cuda', 'python', 'entrypoint', 'artifacts', 'warnings']);
+    assert.deepEqual(Object.keys(report), ['root', 'frameworks', 'primary', 'accelerator', 'cuda', 'python', 'entrypoint', 'artifacts', 'llm', 'warnings']);
     assert.equal(report.root, fixture('pytorch-cuda'));
     assert.equal(report.primary, 'pytorch');
     assert.equal(report.accelerator, 'gpu');

@@ -161,7 +161,7 @@ describe('detect on realistic projects', () => {
 
   test('toReport keeps exactly the contract keys', async () => {
     const r = await detectProject(fixture('tf-cpu'));
-    assert.deepEqual(Object.keys(toReport(r)), ['root', 'frameworks', 'primary', 'accelerator', 'cuda', 'python', 'entrypoint', 'artifacts', 'warnings']);
+    assert.deepEqual(Object.keys(toReport(r)), ['root', 'frameworks', 'primary', 'accelerator', 'cuda', 'python', 'entrypoint', 'artifacts', 'llm', 'warnings']);
   });
 });
 

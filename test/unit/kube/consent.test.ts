@@ -7,7 +7,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';
-import { ClusterTreeModel, createClusterClient, kubeTestApi, loadKubeconfig, type TreeNode } from '../../../src/kube';
+import { ClusterTreeModel, createClusterClient, loadKubeconfig, type TreeNode } from '../../../src/kube';
+import { kubeTestApi } from '../../helpers/kubeTestApi';
 import { markerPlugin, namespaceList, scratch, sendJson, startMiniApi, startWatch, writeKubeconfig, type MiniApi } from './miniApi';
 
 describe('tree model: connect only when asked', () => {

@@ -41,7 +41,29 @@ describe('modeldock lint', () => {
     assert.deepEqual([out.findings[0]!.line, out.findings[0]!.column], [1, 6]);
     assert.match(out.findings[0]!.message, /CUDA 11\.7 cannot run torch 2\.5\.1/);
   });
+  test('--crds reads CRDs for custom resources; --kubernetes-version picks the API versions served', async () => {
+    const dir = 'test/fixtures/lint/crd-project';
+    const alone = io();
+    assert.equal(await run([`${dir}/widget.yaml`, '--json'], alone), 1);
+    const a = JSON.parse(alone.stdout.join('')) as { findings: { rule: string; message: string }[] };
+    assert.deepEqual(a.findings.map((f) => f.rule), ['unchecked', 'api-version']);
+    assert.match(a.findings[1]!.message, /`batch\/v1beta1` CronJob was removed in Kubernetes 1\.25; use `apiVersion: batch\/v1`/);
+    const withCrds = io();
+    assert.equal(await run([`${dir}/widget.yaml`, '--crds', `${dir}/crds`, '--json', '--kubernetes-version', '1.30'], withCrds), 1);
+    const b = JSON.parse(withCrds.stdout.join('')) as { findings: { rule: string; message: string }[] };
+    assert.deepEqual(b.findings.map((f) => `${f.rule}: ${f.message.slice(0, 30)}`), ['schema: `size` must be >= 1, got the n', 'api-version: `batch/v1beta1` CronJob was re']);
+    // A folder holding both: the CRD among the linted files is used too.
+    const folder = io();
+    await run([dir, '--json'], folder);
+    assert.ok((JSON.parse(folder.stdout.join('')) as { findings: { message: string }[] }).findings.some((f) => /`size` must be >= 1/.test(f.message)));
+    const text = io();
+    await run([`${dir}/widget.yaml`, '--kubernetes-version=v1.33.2'], text);
+    assert.match(text.stderr.join(''), /checked against Kubernetes 1\.33/);
+  });
   test('usage errors exit 2', async () => {
+    const badVersion = io();
+    assert.equal(await run([ROOT, '--kubernetes-version', '1.12'], badVersion), 2);
+    assert.match(badVersion.stderr.join(''), /not a bundled Kubernetes version \(1\.30, .*1\.37\)/);
     assert.equal(await run([], io()), 2);
     assert.equal(await run(['--bogus', ROOT], io()), 2);
     const t = io();

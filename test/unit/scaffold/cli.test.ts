@@ -30,7 +30,7 @@ describe('modeldock scaffold (CLI)', () => {
     assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.1', '--dry-run', '--json'], t, deps), 0);
     assert.deepEqual(readdirSync(join(dir, 'proj')), ['requirements.txt']);
     const j = JSON.parse(t.stdout.join('')) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j).sort(), ['baseImage', 'container', 'cuda', 'errors', 'files', 'healthPath', 'image', 'metrics', 'notes', 'predictRoute', 'runtime', 'target']);
+    assert.deepEqual(Object.keys(j).sort(), ['archs', 'baseImage', 'container', 'cuda', 'errors', 'files', 'healthPath', 'image', 'metrics', 'notes', 'predictRoute', 'runtime', 'target', 'verified']);
     assert.equal(j.runtime, 'python');
     assert.equal(j.image, 'proj:0.1.0');
     assert.deepEqual(j.errors, []);
@@ -74,8 +74,44 @@ describe('modeldock scaffold (CLI)', () => {
     assert.equal(existsSync(join(dir, 'bad')), false);
   });
 
+  test('--gpu-arch: kernels for that GPU, and the families the image runs on in --json', async () => {
+    let t = io(dir);
+    assert.equal(await runWith(['proj', '--target', 'gpu', '--gpu-arch', 'hopper', '--dry-run', '--json'], t, deps), 0);
+    const j = JSON.parse(t.stdout.join('')) as { verified: boolean; archs: { supported: string[]; unsupported: { arch: string; reason: string }[] } };
+    assert.equal(j.verified, true);
+    assert.ok(j.archs.supported.includes('hopper'));
+    assert.ok(j.archs.unsupported.every((u) => typeof u.reason === 'string' && u.reason.length > 0));
+    // torch 2.3.1 has no Blackwell build: refused with what would work.
+    t = io(dir);
+    assert.equal(await runWith(['proj', '--target', 'gpu', '--gpu-arch', 'blackwell', '--out', 'bw'], t, deps), 1);
+    assert.match(t.stderr.join('\n'), /no build with kernels for Blackwell.*Instead: torch 2\.7\.0/);
+    assert.equal(existsSync(join(dir, 'bw')), false);
+    // CPU: nothing to judge.
+    t = io(dir);
+    await runWith(['proj', '--target', 'cpu', '--dry-run', '--json'], t, deps);
+    assert.equal(JSON.parse(t.stdout.join('')).archs, null);
+  });
+
+  test('an UNVERIFIED plan is refused before writing unless --allow-unverified', async () => {
+    mkdirSync(join(dir, 'future'), { recursive: true });
+    const future = { detect: async (root: string) => ({ ...frameworkProject('pytorch', '9.9.9'), root }) };
+    let t = io(dir);
+    assert.equal(await runWith(['future', '--target', 'gpu'], t, future), 1);
+    assert.match(t.stderr.join('\n'), /UNVERIFIED: torch 9\.9\.9 is not in ModelDock's CUDA table.*--allow-unverified/);
+    assert.deepEqual(readdirSync(join(dir, 'future')), []);
+    t = io(dir);
+    assert.equal(await runWith(['future', '--target', 'gpu', '--json'], t, future), 1);
+    const refused = JSON.parse(t.stdout.join('')) as { verified: boolean; errors: string[] };
+    assert.equal(refused.verified, false);
+    assert.match(refused.errors.join(' '), /--allow-unverified/);
+    t = io(dir);
+    assert.equal(await runWith(['future', '--target', 'gpu', '--allow-unverified'], t, future), 0);
+    assert.match(t.stdout.join('\n'), /UNVERIFIED/);
+    assert.match(readFileSync(join(dir, 'future', 'Dockerfile'), 'utf8'), /^# UNVERIFIED: torch 9\.9\.9/m);
+  });
+
   test('usage errors exit 2', async () => {
-    for (const argv of [[], ['a', 'b'], ['proj', '--target', 'tpu'], ['proj', '--cuda', 'twelve'], ['proj', '--port', '0'], ['proj', '--runtime', 'bento'], ['proj', '--bogus'], ['missing-dir'], ['proj', '--tag', 'latest']]) {
+    for (const argv of [[], ['a', 'b'], ['proj', '--target', 'tpu'], ['proj', '--cuda', 'twelve'], ['proj', '--gpu-arch', 'kepler'], ['proj', '--port', '0'], ['proj', '--runtime', 'bento'], ['proj', '--bogus'], ['missing-dir'], ['proj', '--tag', 'latest']]) {
       const t = io(dir);
       assert.equal(await runWith(argv, t, deps), 2, argv.join(' '));
       assert.ok(t.stderr.join('').length > 0);

@@ -24,6 +24,7 @@ export function detection(o: FixtureOptions = {}): DetectionResult {
     extras: p.extras ?? [],
     file: p.file ?? 'requirements.txt',
     ...(p.line !== undefined ? { line: p.line } : {}),
+    ...(p.local !== undefined ? { local: p.local } : {}),
   }));
   return {
     root: o.root ?? '/work/projects/demo-model',

@@ -8,6 +8,7 @@ import type { FrameworkName } from '../../../src/core/detect/types';
 import { createLinter, lintDockerfile, type Finding } from '../../../src/core/lint';
 import { planScaffold, type ScaffoldChoices, type ScaffoldPlan } from '../../../src/core/scaffold';
 import { detection, frameworkProject } from './fixtures';
+import { llmLintCases } from './llm-lint-cases';
 
 const linter = createLinter();
 
@@ -60,6 +61,29 @@ describe('generated manifests lint clean', () => {
     assert.equal(errors.length, 0, show(errors));
   });
 
+  // Cog's exec readiness probe, BentoML's and Truss's split readiness/liveness paths, GPU rollouts.
+  for (const kind of ['cog', 'bentoml', 'truss'] as const) {
+    for (const target of ['cpu', 'gpu'] as const) {
+      test(`a ${kind} project (${target}) lints clean`, () => {
+        const file = kind === 'truss' ? 'model/model.py' : kind === 'bentoml' ? 'service.py' : 'predict.py';
+        const d = frameworkProject('pytorch', '2.3.1', { entrypoint: { file, kind, object: kind === 'bentoml' ? 'Svc' : undefined } });
+        d.systemPackages = [{ name: 'ffmpeg', file: 'cog.yaml', line: 3 }];
+        const plan = planScaffold(d, { target, outputs: { kserve: true } });
+        assert.deepEqual(plan.errors, []);
+        const errors = errorsOf(plan, { pytorch: '2.3.1' });
+        assert.equal(errors.length, 0, show(errors));
+      });
+    }
+  }
+
+  test('TorchServe with the project\'s torch over its image passes the cuda-mismatch rule', () => {
+    const d = detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], packages: [{ name: 'torch', version: '2.3.1' }], artifacts: [{ file: 'model_store/resnet.mar', format: 'torchserve-mar', bytes: 10 }] });
+    const plan = planScaffold(d, { runtime: 'torchserve', target: 'gpu' });
+    assert.deepEqual(plan.errors, []);
+    const errors = errorsOf(plan, { pytorch: '2.3.1' });
+    assert.equal(errors.length, 0, show(errors));
+  });
+
   const runtimes: [string, ReturnType<typeof detection>][] = [
     ['tfserving', detection({ frameworks: [{ name: 'tensorflow', version: '2.15.0' }], artifacts: [{ file: 'export/classifier', format: 'savedmodel', bytes: 1000 }] })],
     ['torchserve', detection({ frameworks: [{ name: 'pytorch', version: '2.3.1' }], artifacts: [{ file: 'model_store/resnet.mar', format: 'torchserve-mar', bytes: 10 }] })],
@@ -75,5 +99,16 @@ describe('generated manifests lint clean', () => {
         assert.equal(errors.length, 0, show(errors));
       });
     }
+  }
+
+  // LLM servers (vLLM, SGLang, TGI, llama.cpp): every model source, target and output, sized from real headers.
+  for (const c of llmLintCases()) {
+    test(`runtime ${c.label} lints clean`, () => {
+      const plan = c.plan();
+      assert.deepEqual(plan.errors, []);
+      assert.ok(plan.files.some((f) => f.path === 'k8s/deployment.yaml'));
+      const errors = errorsOf(plan);
+      assert.equal(errors.length, 0, show(errors));
+    });
   }
 });

@@ -71,10 +71,16 @@ describe('GPU base follows the CUDA table', () => {
     const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '12.1' });
     const df = file(plan, 'Dockerfile');
     assert.match(df, /^FROM pytorch\/pytorch:2\.3\.1-cuda12\.1-cudnn8-runtime$/m);
-    // The wheel index is a build argument's default (a --build-arg mirror can replace it), never an ENV.
-    assert.match(df, /^ARG PIP_EXTRA_INDEX_URL=https:\/\/download\.pytorch\.org\/whl\/cu121$/m);
-    assert.doesNotMatch(df, /--extra-index-url/);
-    assert.doesNotMatch(df, /^ENV .*PIP_(EXTRA_)?INDEX_URL/m);
+    // The official image carries torch: no CUDA wheel index (pip would query it for every package).
+    assert.match(df, /^ARG PIP_EXTRA_INDEX_URL$/m);
+    // On nvidia/cuda + pip, torch comes from the cu121 index: a build argument's default (a
+    // --build-arg mirror can replace it), never an ENV, never a pip option on the command line.
+    const cudaBase = file(planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '12.1', gpuBase: 'cuda-base' }), 'Dockerfile');
+    assert.match(cudaBase, /^ARG PIP_EXTRA_INDEX_URL=https:\/\/download\.pytorch\.org\/whl\/cu121$/m);
+    for (const d of [df, cudaBase]) {
+      assert.doesNotMatch(d, /--extra-index-url/);
+      assert.doesNotMatch(d, /^ENV .*PIP_(EXTRA_)?INDEX_URL/m);
+    }
   });
   test('explicit incompatible CUDA is an error', () => {
     const plan = planScaffold(frameworkProject('pytorch', '2.3.1'), { target: 'gpu', cuda: '13.0' });

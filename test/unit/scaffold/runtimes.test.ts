@@ -28,7 +28,8 @@ describe('runtime: TF Serving', () => {
       assert.deepEqual(plan.errors, []);
       checkPlan(plan);
       const df = file(plan, 'Dockerfile');
-      assert.equal(plan.baseImage, `tensorflow/serving:2.15.0${target === 'gpu' ? '-gpu' : ''}`);
+      // TF Serving has no 2.15.0 release: the table maps TensorFlow 2.15.0 to the 2.15 series' 2.15.1.
+      assert.equal(plan.baseImage, `tensorflow/serving:2.15.1${target === 'gpu' ? '-gpu' : ''}`);
       assert.match(df, /ENV MODEL_NAME=classifier/);
       assert.match(df, /EXPOSE 8500 8501/);
       assert.deepEqual(ports(plan), [8500, 8501]);

@@ -39,6 +39,7 @@ export const DEFAULTS: WizardChoices = {
   runtime: 'python',
   target: 'gpu',
   cuda: null,
+  gpuArch: 'any',
   outputs: { dockerfile: true, dockerignore: true, compose: true, kubernetes: false, kserve: false },
   port: 8080,
   imageName: 'proj',

@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { activated, ui, uiText, waitFor, workspaceRoot, removeFromWorkspace } from './helpers';
 import { ONNX, initializer, model, valueInfo } from '../../unit/scaffold/protobuf';
@@ -11,7 +9,6 @@ import { ONNX, initializer, model, valueInfo } from '../../unit/scaffold/protobu
 type Open = (folder: vscode.Uri) => Promise<void>;
 
 const GENERATED = ['Dockerfile', '.dockerignore', 'compose.yaml', 'k8s'];
-const run = promisify(execFile);
 
 /** Texts of every match of a selector across frames (the webview's included). */
 async function texts(selector: string): Promise<string[]> {
@@ -192,27 +189,6 @@ describe('Containerize Model wizard (webview)', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       fs.rmSync(path.dirname(project), { recursive: true, force: true });
-    }
-  });
-
-  it('Build & Run builds the generated image on the real engine and starts it', async () => {
-    const image = 'sklearn-iris:0.1.0';
-    const containersOf = async () => (await run('docker', ['ps', '-q', '--filter', `ancestor=${image}`])).stdout.trim();
-    try {
-      await open(workspaceRoot());
-      await uiText('[data-testid=framework]', /^scikit-learn/);
-      await click('vscode-checkbox[data-testid=overwrite]');
-      await waitFor('the overwrite box ticked', async () => ((await ui({ op: 'attr', selector: 'vscode-checkbox[data-testid=overwrite]', name: 'checked' })).values?.[0] === '' ? true : undefined));
-      await click('vscode-button[data-testid=build-run]');
-      const id = await waitFor('a running container of the built image', async () => (await containersOf()) || undefined, 120_000);
-      const port = (await run('docker', ['port', id.split('\n')[0]!, '8080/tcp'])).stdout.trim().split('\n')[0] ?? '';
-      assert.match(port, /^127\.0\.0\.1:\d+$/, `published port: ${port}`);
-    } finally {
-      const ids = await containersOf().catch(() => '');
-      if (ids) await run('docker', ['rm', '-f', ...ids.split('\n')]).catch(() => undefined);
-      await run('docker', ['rmi', '-f', image]).catch(() => undefined);
-      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      await removeFromWorkspace(...GENERATED);
     }
   });
 });

@@ -1,2 +1,0 @@
-export { KubeTestServer, startKubeTestServer, type ForbidRule, type PodSpecInput, type RequestRecord, type KubeTestServerOptions } from './server';
-export { generateCerts, type TestCerts } from './certs';
