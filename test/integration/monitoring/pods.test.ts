@@ -1,8 +1,12 @@
-// Model Metrics for a pod: the Kubernetes API test server plays the cluster (its port-forward
-// relays to a real generated serve.py on the host's python3, standing in for the container), and
-// metrics.k8s.io is first absent (as without metrics-server), then served. Checks that the pod's
-// metrics port is found from its manifest, that figures come through the port-forward, that the
-// forwards close when the view would hide, and what is said when the cluster cannot help.
+// Model Metrics for a pod on the real control plane (etcd + kube-apiserver + kwok, built from
+// source: test/helpers/controlPlane.ts). The pod is a kwok pod; its port-forward (through the real
+// API server and kwok) reaches a real generated serve.py on the host's python3, which stands in
+// for the container (kwok runs no containers). metrics.k8s.io is first absent (the real API
+// server without an APIService for it, as without metrics-server), then served through a real
+// APIService backed by the in-test aggregated server of test/helpers/metricsApi.ts (it stands
+// in for metrics-server as the source of the figures only). Checks that the pod's metrics port is
+// found from its manifest, that figures come through the port-forward, that the forwards close
+// when the view would hide, and what is said when the cluster cannot help.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MODELDOCK_METRICS as M } from '../../../src/core/metrics/figures';
@@ -11,7 +15,8 @@ import { planScaffold } from '../../../src/core/scaffold/index';
 import { createClusterClient, loadKubeconfig, type ClusterClient } from '../../../src/kube';
 import { MetricsModel, httpFetcher } from '../../../src/features/metrics/model';
 import { PodTargets, formatUsage, readPodUsage } from '../../../src/features/metrics/pods';
-import { startKubeTestServer, type KubeTestServer } from '../../kube-server';
+import { startControlPlane, type ControlPlane } from '../../helpers/controlPlane';
+import { startMetricsApi, type MetricsApi } from '../../helpers/metricsApi';
 import { detection } from '../../unit/scaffold/fixtures';
 import { request, startPython, writePlan, type PyProcess } from '../../unit/monitoring/pyserver';
 import { pollFor } from '../helpers/poll';
@@ -26,7 +31,8 @@ async function targetOf(pt: PodTargets, pod: { context: string; namespace: strin
 }
 
 describe('Model Metrics: a pod through a port-forward, CPU/memory from metrics.k8s.io', () => {
-  let server: KubeTestServer;
+  let cp: ControlPlane;
+  let metricsApi: MetricsApi | undefined;
   let client: ClusterClient;
   let py: PyProcess;
   let cleanup: () => void = () => undefined;
@@ -38,20 +44,23 @@ describe('Model Metrics: a pod through a port-forward, CPU/memory from metrics.k
     cleanup = written.cleanup;
     py = await startPython(written.dir, ['serve.py'], { MODELDOCK_METRICS_EXPORTER: 'stdlib' });
     const dep = parseYaml(plan.files.find((f) => f.path === 'k8s/deployment.yaml')!.content) as { spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: { ports: unknown[] }[] } } } };
-    server = await startKubeTestServer();
-    server.addNamespace('ml');
-    server.addPod({ name: 'iris-7d4b9', namespace: 'ml', containers: [{ name: 'iris', ports: [8080] }] });
-    server.updatePod('ml', 'iris-7d4b9', (p) => {
-      (p.metadata as Record<string, unknown>).annotations = dep.spec.template.metadata.annotations;
-      ((p.spec as { containers: Record<string, unknown>[] }).containers[0]!).ports = dep.spec.template.spec.containers[0]!.ports;
+    cp = await startControlPlane({ namespaces: ['ml'], aggregation: true });
+    const podTemplate = dep.spec.template;
+    const container = podTemplate.spec.containers[0]! as { ports: { containerPort: number }[] };
+    await cp.addPod({
+      name: 'iris-7d4b9',
+      namespace: 'ml',
+      annotations: podTemplate.metadata.annotations,
+      containers: [{ name: 'iris', ports: container.ports.map((p) => p.containerPort) }],
     });
-    server.exposePodPort('ml', 'iris-7d4b9', 8080, py.port);
-    client = await createClusterClient({ kubeconfig: await loadKubeconfig({ setting: await server.writeKubeconfig() }) });
+    await cp.exposePodPort('ml', 'iris-7d4b9', 8080, py.port);
+    client = await createClusterClient({ kubeconfig: await loadKubeconfig({ setting: await cp.writeKubeconfig() }) });
   });
 
   after(async () => {
     client?.dispose();
-    await server?.stop();
+    await metricsApi?.stop();
+    await cp?.stop();
     await py?.stop();
     cleanup();
   });
@@ -82,11 +91,18 @@ describe('Model Metrics: a pod through a port-forward, CPU/memory from metrics.k
 
     // No metrics-server yet: said plainly, and the metrics still come.
     assert.deepEqual(state.usage, { unavailable: 'the cluster does not serve metrics.k8s.io (install metrics-server for pod CPU/memory)' });
-    server.servePodMetrics('ml', 'other-pod', [{ name: 'x', cpu: '1m', memory: '1Mi' }]);
-    assert.deepEqual(await readPodUsage(client, { context: 'test', namespace: 'ml', name: 'iris-7d4b9' }), { unavailable: 'no CPU/memory for this pod yet (metrics-server samples every 15 s or so)' });
-    server.servePodMetrics('ml', 'iris-7d4b9', [{ name: 'iris', cpu: '250m', memory: '300Mi' }]);
+    // Now an APIService for metrics.k8s.io on the real API server; figures only for another pod yet.
+    metricsApi = await startMetricsApi(cp);
+    metricsApi.setPodMetrics('ml', 'other-pod', [{ name: 'x', cpu: '1m', memory: '1Mi' }]);
+    const direct = await createClusterClient({ kubeconfig: await loadKubeconfig({ setting: await cp.writeKubeconfig({ file: `${cp.dir}/metrics.kubeconfig` }) }) });
+    try {
+      assert.deepEqual(await readPodUsage(direct, { context: 'test', namespace: 'ml', name: 'iris-7d4b9' }), { unavailable: 'no CPU/memory for this pod yet (metrics-server samples every 15 s or so)' });
+    } finally {
+      direct.dispose();
+    }
+    metricsApi.setPodMetrics('ml', 'iris-7d4b9', [{ name: 'iris', cpu: '250m', memory: '300Mi' }]);
     // The discovery of the group is cached per client: a new client sees the served group.
-    const fresh = await createClusterClient({ kubeconfig: await loadKubeconfig({ setting: await server.writeKubeconfig() }) });
+    const fresh = await createClusterClient({ kubeconfig: await loadKubeconfig({ setting: await cp.writeKubeconfig({ file: `${cp.dir}/fresh.kubeconfig` }) }) });
     try {
       const pods2 = new PodTargets({ client: () => fresh, activeContext: () => 'test' });
       pods2.add({ context: 'test', namespace: 'ml', name: 'iris-7d4b9' });
@@ -98,6 +114,8 @@ describe('Model Metrics: a pod through a port-forward, CPU/memory from metrics.k
       assert.deepEqual(model2.targets[0]!.usageHistory?.map((u) => u?.cpuCores), [0.25]);
       pods2.dispose();
       model2.dispose();
+      // The figures came through the API server's proxy, as the test's user.
+      assert.ok(metricsApi.users.includes('admin'), JSON.stringify(metricsApi.users));
     } finally {
       fresh.dispose();
     }
@@ -118,7 +136,7 @@ describe('Model Metrics: a pod through a port-forward, CPU/memory from metrics.k
     // Another context, a vanished pod, a pod without ports: each target says why it has no figures.
     assert.match((await targetOf(new PodTargets({ client: () => client, activeContext: () => 'prod' }), { context: 'test', namespace: 'ml', name: 'iris-7d4b9' })).problem ?? '', /context test, not the current one \(prod\)/);
     assert.match((await targetOf(pods, { context: 'test', namespace: 'ml', name: 'gone' })).problem ?? '', /no longer exists/);
-    server.addPod({ name: 'portless', namespace: 'ml' });
+    await cp.addPod({ name: 'portless', namespace: 'ml' });
     assert.match((await targetOf(pods, { context: 'test', namespace: 'ml', name: 'portless' })).problem ?? '', /declares no container port/);
     pods.dispose();
     model.dispose();
