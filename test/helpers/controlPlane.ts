@@ -21,6 +21,8 @@
  *    pod's status as a kubelet would, and ends the open log streams at the proxy, where a kubelet
  *    ends them when the container dies (kwok's streams never end on their own);
  *  - port-forwards reach a local TCP server the test starts, through a kwok PortForward resource.
+ *  - with `aggregation: true`, aggregated APIs can be registered (the front-proxy flags); an
+ *    APIService's server is one the test runs (test/helpers/metricsApi.ts for metrics.k8s.io).
  * No kube-controller-manager or scheduler runs: Deployments do not create pods, pods name their
  * node. A `default` ServiceAccount is created in each namespace made through this helper.
  */
