@@ -49,8 +49,9 @@ export function activate(context: vscode.ExtensionContext): ModelDockApi {
   const containerize = createContainerizeService(context, deps, detection, docker);
   const wizard = registerWizard(context, deps, containerize);
   registerContainerize(context, deps, containerize, wizard);
-  registerMetrics(context, deps, docker);
   const { api: cluster, services: clusterServices } = registerCluster(context, deps);
+  // Model Metrics reaches pods through the Clusters view's client and port-forwards.
+  registerMetrics(context, deps, docker, cluster);
   const deploy = registerDeploy(context, deps, { docker, cluster: clusterServices, clusterApi: cluster, detection: (dir) => detection.resultFor(dir) });
 
   const activationMs = performance.now() - started;

@@ -71,6 +71,7 @@ export function ensurePackages(purpose) {
     if (!commandExists('rg')) missing.push('ripgrep');
     if (purpose === 'test' && !commandExists('chromium') && !existsSync('/usr/bin/chromium')) missing.push('chromium');
     if (purpose === 'test' && !commandExists('docker')) missing.push('a Docker engine');
+    if (purpose === 'test' && !(commandExists('prometheus') && commandExists('promtool'))) missing.push('prometheus and promtool (the monitoring tests)');
     if (missing.length === 0) return [];
     throw new SetupError(
       `Missing: ${missing.join(', ')}. On Debian/Ubuntu, as root: apt-get install -y ${names.join(' ')}. ` +

@@ -7,7 +7,7 @@ import { checkWriteTarget, printable, realPathInside, UnsafePathError, type Writ
 import { defaultRuntime, llmModelChoices, modelIoChoices, planScaffold } from '../core/scaffold/index';
 import { GPU_CATALOG } from '../core/llm/gpus';
 import type { LlmChoices } from '../core/scaffold/llmTypes';
-import type { ContainerRunSpec, ScaffoldChoices, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
+import type { ContainerRunSpec, MetricsExporter, ScaffoldChoices, ScaffoldMetrics, ScaffoldPlan, ScaffoldTarget, ServingRuntime } from '../core/scaffold/types';
 import { parseArgs, UsageError, type CliIo } from './io';
 
 const HELP = `usage: modeldock scaffold DIR [options]
@@ -36,6 +36,15 @@ reported as unchanged. A GPU image follows the CUDA the pinned framework version
                             such as train.py is not one)
   --weights-in-image        copy model artifacts into the image instead of mounting them
   --kserve                  also write a KServe InferenceService
+  --metrics KIND            GET /metrics of the Python server: prometheus-client | stdlib | none
+                            (stdlib: no extra dependency)                    [prometheus-client]
+  --monitoring prometheus   also write k8s/monitoring/ (ServiceMonitor, PrometheusRule, Grafana
+                            dashboard ConfigMap), monitoring/grafana-dashboard.json and
+                            prometheus.io/* scrape annotations on the pods
+  --monitoring-label K=V[,K=V]  labels on the ServiceMonitor and PrometheusRule (e.g.
+                            release=kube-prometheus-stack, which that chart selects by)
+  --alert-p95 SECONDS       p95 latency alert threshold                      [1]
+  --alert-error-ratio R     5xx ratio alert threshold, 0-1                   [0.05]
 
 LLM servers (vllm, sglang, tgi, llamacpp): the GPU count and tensor-parallel size come from the
 model's headers (see \`modeldock size\`); --gpus is ignored when the model could be sized.
@@ -48,8 +57,8 @@ model's headers (see \`modeldock size\`); --gpus is ignored when the model could
   --force                   overwrite existing generated files (never serve.py)
   --dry-run                 write nothing; show what would happen
   --json                    print the plan as JSON: { target, baseImage, cuda, runtime, image,
-                            healthPath, predictRoute, verified, archs, container, files, notes,
-                            errors }
+                            healthPath, predictRoute, metrics, verified, archs, container, files,
+                            notes, errors }
 
 Every file is checked before any is written: a path that leads out of the output folder
 through a symlink, a dangling link, or a link in place of the file itself is refused.
@@ -60,6 +69,7 @@ error.`;
 
 const TARGETS: ScaffoldTarget[] = ['auto', 'cpu', 'gpu'];
 const RUNTIMES: ServingRuntime[] = ['python', 'tfserving', 'torchserve', 'triton', 'kserve', 'vllm', 'sglang', 'tgi', 'llamacpp'];
+const EXPORTERS: MetricsExporter[] = ['prometheus-client', 'stdlib', 'none'];
 
 export interface ScaffoldDeps {
   detect(root: string): Promise<DetectionResult>;
@@ -77,6 +87,8 @@ export interface ScaffoldJson {
   healthPath: string | null;
   /** Route a smoke test can POST to, when known. */
   predictRoute: string | null;
+  /** Where the container serves Prometheus metrics (container port, its name, path), or null. */
+  metrics: ScaffoldMetrics | null;
   /** False when the plan rests on facts ModelDock's CUDA table does not hold (the notes say which). */
   verified: boolean;
   /** GPU families the image has kernels for, and those it has none for with why; null on CPU. */
@@ -113,6 +125,7 @@ export function toJson(plan: ScaffoldPlan, writeErrors: string[] = []): Scaffold
     image: plan.image,
     healthPath: plan.healthPath,
     predictRoute: plan.predictRoute ?? null,
+    metrics: plan.metrics ?? null,
     verified: !plan.unverified,
     archs: plan.archs ?? null,
     container: plan.container,
@@ -227,6 +240,11 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
   const port = intFlag(flags.get('port'), 'port', 1, 65535);
   const gpus = intFlag(flags.get('gpus'), 'gpus', 1, 64);
   const image = str('image');
+  const metrics = str('metrics');
+  if (metrics !== undefined && !EXPORTERS.includes(metrics as MetricsExporter)) throw new UsageError(`--metrics must be one of ${EXPORTERS.join(', ')}`);
+  const monitoring = str('monitoring');
+  if (monitoring !== undefined && monitoring !== 'prometheus' && monitoring !== 'none') throw new UsageError('--monitoring must be prometheus or none');
+  const monitoringOptions = monitoringFlags(str('monitoring-label'), str('alert-p95'), str('alert-error-ratio'));
   const gpuType = str('gpu-type');
   if (gpuType !== undefined && gpuType.toLowerCase() !== 'auto' && !GPU_CATALOG.some((g) => g.id === gpuType.toLowerCase())) {
     throw new UsageError(`--gpu-type must be auto or one of ${GPU_CATALOG.map((g) => g.id).join(', ')}`);
@@ -258,7 +276,32 @@ function choicesFrom(flags: Map<string, string | true>, root: string, out: strin
     force: flags.has('force'),
     outputs: { kserve: flags.has('kserve') },
     layout: { context, dockerfile },
+    ...(metrics !== undefined ? { metrics: metrics as MetricsExporter } : {}),
+    ...(monitoring !== undefined ? { monitoring: monitoring as 'prometheus' | 'none' } : {}),
+    ...(monitoringOptions ? { monitoringOptions } : {}),
   };
+}
+
+function monitoringFlags(labels: string | undefined, p95: string | undefined, errorRatio: string | undefined): ScaffoldChoices['monitoringOptions'] {
+  if (labels === undefined && p95 === undefined && errorRatio === undefined) return undefined;
+  const out: NonNullable<ScaffoldChoices['monitoringOptions']> = {};
+  if (labels !== undefined) {
+    const pairs: Record<string, string> = {};
+    for (const pair of labels.split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--monitoring-label takes KEY=VALUE pairs separated by commas, got '${printable(pair)}'`);
+      pairs[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    out.labels = pairs;
+  }
+  const num = (v: string, flag: string): number => {
+    const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+    if (!Number.isFinite(n)) throw new UsageError(`--${flag} takes a number, got '${printable(v)}'`);
+    return n;
+  };
+  if (p95 !== undefined) out.p95Seconds = num(p95, 'alert-p95');
+  if (errorRatio !== undefined) out.errorRatio = num(errorRatio, 'alert-error-ratio');
+  return out;
 }
 
 /** The command with its detector injected (tests pass a DetectionResult literal). */
@@ -267,7 +310,7 @@ export async function runWith(argv: string[], io: CliIo, deps: ScaffoldDeps): Pr
   try {
     parsed = parseArgs(argv, {
       boolean: ['json', 'force', 'dry-run', 'help', 'create-entrypoint', 'weights-in-image', 'kserve', 'allow-unverified', 'autoscale'],
-      string: ['target', 'cuda', 'gpu-arch', 'runtime', 'port', 'image', 'tag', 'gpus', 'out', 'gpu-type', 'context', 'concurrency', 'model', 'model-id'],
+      string: ['target', 'cuda', 'gpu-arch', 'runtime', 'port', 'image', 'tag', 'gpus', 'out', 'gpu-type', 'context', 'concurrency', 'model', 'model-id', 'metrics', 'monitoring', 'monitoring-label', 'alert-p95', 'alert-error-ratio'],
     });
   } catch (e) {
     if (e instanceof UsageError) {

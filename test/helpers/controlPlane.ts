@@ -21,6 +21,8 @@
  *    pod's status as a kubelet would, and ends the open log streams at the proxy, where a kubelet
  *    ends them when the container dies (kwok's streams never end on their own);
  *  - port-forwards reach a local TCP server the test starts, through a kwok PortForward resource.
+ *  - with `aggregation: true`, aggregated APIs can be registered (the front-proxy flags); an
+ *    APIService's server is one the test runs (test/helpers/metricsApi.ts for metrics.k8s.io).
  * No kube-controller-manager or scheduler runs: Deployments do not create pods, pods name their
  * node. A `default` ServiceAccount is created in each namespace made through this helper.
  */
@@ -98,6 +100,7 @@ export interface PodInput {
   readonly containers?: readonly ContainerInput[];
   readonly initContainers?: readonly ContainerInput[];
   readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
   readonly nodeName?: string;
   /** Wait until kwok reports the pod Running and its logs are served (default true). */
   readonly wait?: boolean;
@@ -114,6 +117,34 @@ export interface ControlPlaneOptions {
   readonly apiserverFlags?: readonly string[];
   /** Log a line per startup phase to stderr. */
   readonly verbose?: boolean;
+  /**
+   * Aggregated APIs (an APIService backed by a server the test runs, e.g. metrics.k8s.io): a
+   * front-proxy CA and the API server's proxy-client certificate with the requestheader flags
+   * kubeadm sets. Default false.
+   */
+  readonly aggregation?: boolean;
+}
+
+/** The front-proxy CA an aggregated API server trusts for the API server's proxied requests (X-Remote-User). */
+export interface AggregationCerts {
+  readonly frontProxyCa: string;
+  readonly clientName: string;
+}
+
+async function makeFrontProxyCerts(dir: string): Promise<AggregationCerts> {
+  const p = (f: string) => join(dir, f);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', [
+    'req', '-x509', ...ec, '-keyout', p('front-proxy-ca.key'), '-out', p('front-proxy-ca.crt'), '-days', '2', '-subj', '/CN=modeldock-front-proxy-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await run('openssl', ['req', ...ec, '-keyout', p('front-proxy-client.key'), '-out', p('front-proxy-client.csr'), '-subj', '/CN=front-proxy-client']);
+  await fs.writeFile(p('front-proxy-client.ext'), 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+  await run('openssl', [
+    'x509', '-req', '-in', p('front-proxy-client.csr'), '-CA', p('front-proxy-ca.crt'), '-CAkey', p('front-proxy-ca.key'), '-set_serial', `0x${randomBytes(8).toString('hex')}`,
+    '-out', p('front-proxy-client.crt'), '-days', '2', '-extfile', p('front-proxy-client.ext'),
+  ]);
+  return { frontProxyCa: await fs.readFile(p('front-proxy-ca.crt'), 'utf8'), clientName: 'front-proxy-client' };
 }
 
 interface Certs {
@@ -246,6 +277,8 @@ export class ControlPlane {
   private readonly logFiles = new Map<string, { current: string; previous: string }>();
   private readonly teamNamespaces: Set<string>;
   private stopped = false;
+  /** Set when started with `aggregation: true`. */
+  aggregation: AggregationCerts | null = null;
 
   private constructor(
     readonly dir: string,
@@ -282,7 +315,7 @@ export class ControlPlane {
     const dir = await fs.mkdtemp(join(tmpdir(), 'modeldock-cp-'));
     await fs.mkdir(join(dir, 'logs'), { recursive: true });
     await fs.mkdir(join(dir, 'pod-logs'), { recursive: true });
-    const certs = await makeCerts(dir);
+    const [certs, aggregation] = await Promise.all([makeCerts(dir), opts.aggregation ? makeFrontProxyCerts(dir) : Promise.resolve(null)]);
     say('certificates');
     const [etcdPort, peerPort, apiPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const link = new Link(etcdPort);
@@ -301,6 +334,7 @@ export class ControlPlane {
     });
     const api = new KubeApi({ server: `https://127.0.0.1:${apiPort}`, ca: certs.ca, ...certs.clients.bootstrap });
     const cp = new ControlPlane(dir, certs, { apiserver: apiPort, etcd: etcdPort, kwok: kwokPort }, link, proxy, api, teamNamespaces, !!opts.verbose);
+    cp.aggregation = aggregation;
     try {
       cp.spawn('etcd', bins.etcd, [
         '--name=modeldock', `--data-dir=${join(dir, 'etcd')}`,
@@ -333,6 +367,15 @@ export class ControlPlane {
         // Compaction only when a test asks for it (cp.compact()): 410s on demand, never by surprise.
         '--etcd-compaction-interval=0',
         '--profiling=false', '--v=1',
+        // Aggregation as kubeadm sets it up. No --enable-aggregator-routing: an APIService's
+        // ExternalName Service (a server on 127.0.0.1) is resolved only without it.
+        ...(aggregation
+          ? [
+              `--requestheader-client-ca-file=${p('front-proxy-ca.crt')}`, `--requestheader-allowed-names=${aggregation.clientName}`,
+              '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+              `--proxy-client-cert-file=${p('front-proxy-client.crt')}`, `--proxy-client-key-file=${p('front-proxy-client.key')}`,
+            ]
+          : []),
         ...(opts.apiserverFlags ?? []),
       ]);
       await poll(
@@ -614,7 +657,7 @@ export class ControlPlane {
     const pod = await this.api.create(resourcePath('v1', 'pods', p.namespace), {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: p.name, namespace: p.namespace, labels: p.labels ?? {} },
+      metadata: { name: p.name, namespace: p.namespace, labels: p.labels ?? {}, ...(p.annotations ? { annotations: p.annotations } : {}) },
       spec: {
         nodeName: p.nodeName ?? 'gpu-node-1',
         containers: containers.map(spec),

@@ -163,6 +163,8 @@ export interface ContainerSpec {
   /** Kubernetes: PVC with the weights and where it is mounted. */
   pvc: { claim: string; mountPath: string; storage: string; layoutHint: string } | null;
   layout: { context: string; dockerfile: string };
+  /** Pod template annotations of the Deployment (Prometheus scrape annotations), in order. */
+  podAnnotations?: { key: string; value: string }[];
 }
 
 type ProbeAction = { http: boolean; tcp: boolean; exec: { command: string[] } | null; path: string; portName: string };
@@ -211,6 +213,8 @@ function podContext(s: ContainerSpec, job: boolean): TemplateContext {
     mounts,
     hasVolumes: volumes.length > 0,
     volumes,
+    hasPodAnnotations: !job && (s.podAnnotations?.length ?? 0) > 0,
+    podAnnotations: (s.podAnnotations ?? []).map((a) => ({ key: a.key, value: a.value })),
   };
 }
 

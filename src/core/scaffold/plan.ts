@@ -23,6 +23,8 @@ import { isCudaIndex, rewriteRequirement, rewriteRequirementFiles, type RewriteM
 import { UnsafeValueError, runSteps, dfComment, dfCopy, dfExec, dfName, dfQuoted, dfValue, pipRequirementWord, pyString, shellWord } from './escape';
 import { containerRunSpec, type ExistingFile, type PlanInputs } from './inputs';
 import { planRuntime } from './runtimes';
+import { planPythonMetrics } from './monitoring';
+import { addMonitoring, monitoringAnnotations } from './monitoringManifests';
 import { toolEntry, type Entry } from './servingTools';
 import { llmRuntimeOptions, suggestedLlmRuntimes } from './llmOptions';
 import { planLlm } from './llm';
@@ -593,13 +595,18 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   }
 
   const entry = entryFor(p);
+  const metrics = planPythonMetrics(p, entry);
+  if (metrics.cmd) {
+    entry.cmd = metrics.cmd;
+    entry.cmdComment = `${entry.cmdComment} ${metrics.cmdComment ?? ''}`.trim();
+  }
   const deps = depPlan(p, gpu, entry);
   const artifacts = facts.artifacts;
   const mount = p.weightsInImage ? null : modelMount(artifacts);
   const serveArtifact = artifacts.find((a) => SERVE_FORMATS.includes(a.format)) ?? null;
   const modelPath = serveArtifact ? (mount?.containerPath.get(serveArtifact.file) ?? `/app/${serveArtifact.file}`) : '/models/model';
   const modelDir = mount ? '/models' : artifacts.length ? `/app/${posixDirname(artifacts[0]!.file) || ''}`.replace(/\/$/, '') || '/app' : '/models';
-  const extraEnv = [...entry.env];
+  const extraEnv = [...entry.env, ...metrics.env];
   if (entry.createServe) extraEnv.push({ name: 'MODEL_PATH', value: modelPath, comment: 'serve.py loads the model from here.' });
   if (gpu?.strategy === 'python-base+pip-cuda') {
     extraEnv.push({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility', comment: 'The slim base has no NVIDIA settings: ask the container toolkit for the driver\'s compute libraries.' });
@@ -655,6 +662,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     healthcheckJson: healthTest ? dfExec('the health check', healthTest) : '',
     cmdComment: dfComment(entry.cmdComment),
     cmdJson: dfExec('the command', entry.cmd),
+    metrics: metrics.dockerfile,
   };
 
   const family = facts.family;
@@ -666,6 +674,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
   if (p.outputs.dockerfile) {
     files.add('Dockerfile', renderTemplate(t, dockerfileTemplate, ctx));
     for (const g of deps.generated) files.add(g.path, g.content);
+    for (const f of metrics.files) files.add(f.path, f.content);
   }
   for (const f of entry.files ?? []) files.add(f.path, f.content, true);
   if (entry.createServe) {
@@ -677,6 +686,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
         frameworkLabel: fwLabel,
         defaultModelPathPy: pyString(modelPath),
         port: p.port,
+        metrics: metrics.serve,
         ...loaderFlags(fmt, facts.primary),
       }),
       true,
@@ -695,6 +705,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
             ...(entry.createServe ? ['serve.py'] : []),
             ...(entry.files ?? []).map((f) => f.path),
             ...(p.detection.entrypoint ? [p.detection.entrypoint.file] : []),
+            ...metrics.mustKeep,
           ],
         },
         p.notes,
@@ -732,11 +743,13 @@ function planPython(p: PlanInputs): ScaffoldPlan {
       ? { claim: `${p.name}-models`, mountPath: '/models', storage: pvcStorage(bytes), layoutHint: mount.root ? `the contents of ${mount.root}/ at the volume root` : `${artifacts.map((a) => a.file).join(', ')} at the volume root` }
       : null,
     layout: p.layout,
+    podAnnotations: monitoringAnnotations(p, metrics.endpoint),
   };
   if (p.deviceIds && p.outputs.kubernetes) p.notes.push(`Kubernetes cannot pin GPU ids: the manifests request ${p.deviceIds.length} GPU(s); compose uses device_ids ${p.deviceIds.join(', ')}.`);
   if (mount) p.notes.push(`Model weights stay out of the image: compose mounts ${mount.composeVolumes.map((v) => `${v.source} at ${v.target}`).join(', ')}; Kubernetes mounts the PVC ${spec.pvc?.claim} at /models. The code's own paths (${artifacts.map((a) => a.file).join(', ')}) are symlinked there.`);
   if (p.outputs.compose) files.add('compose.yaml', composeFile(t, spec));
   if (p.outputs.kubernetes) kubernetesFiles(t, spec, files);
+  addMonitoring(p, files, { name: p.name, endpoint: metrics.endpoint, healthPath: entry.serving && entry.http ? entry.healthPath : null, gpu: target === 'gpu', serving: entry.serving });
   if (p.outputs.kserve) {
     if (!entry.serving) {
       p.notes.push('KServe InferenceService skipped: the project has no serving entrypoint.');
@@ -770,6 +783,7 @@ function planPython(p: PlanInputs): ScaffoldPlan {
     healthPath: entry.serving && entry.http ? (entry.readyPath ?? entry.healthPath) : null,
     predictRoute: entry.serving ? entry.predictRoute : null,
     serving: entry.serving,
+    metrics: metrics.endpoint,
     gpu,
     unverified: gpu && !gpu.verified ? (gpu.unverifiedReason ?? `${gpu.framework} ${gpu.version ?? ''} is not in ModelDock's CUDA table`) : null,
     archs: gpu && !gpu.error ? { supported: [...gpu.archs.supported], unsupported: gpu.archs.unsupported.map((u) => ({ ...u })) } : null,

@@ -20,7 +20,9 @@ import {
 import { dfComment, dfCopy, dfExec, dfQuoted, dfValue, pbtxtString, pipRequirementWord, shellWord } from './escape';
 import { containerRunSpec, type PlanInputs } from './inputs';
 import { kserveFormat, packageVersion, pinOf } from './project';
-import type { ScaffoldPlan, ServingRuntime } from './types';
+import { runtimeMetrics, tfservingMonitoring } from './monitoring';
+import { addMonitoring, monitoringAnnotations } from './monitoringManifests';
+import type { ScaffoldMetrics, ScaffoldPlan, ServingRuntime } from './types';
 
 /** Model names for TF Serving / Triton / TorchServe: letters, digits, `_` and `-`. */
 function modelName(raw: string, fallback: string): string {
@@ -43,6 +45,8 @@ interface RuntimeOut {
   healthPath: string | null;
   /** The server's inference route, for a smoke test. */
   predictRoute: string | null;
+  /** Where the server's Prometheus metrics are (null: none). */
+  metrics?: ScaffoldMetrics | null;
   /** The serving image's facts (TF Serving, TorchServe, Triton), for `unverified` and `archs`. */
   serving?: ServingChoice;
 }
@@ -101,6 +105,7 @@ function labels(p: PlanInputs, what: string, baseImage: string): { titleQ: strin
 
 function emitCommon(p: PlanInputs, out: RuntimeOut, dockerfile: string | null, mustKeep: string[], ignoredArtifacts: string[], extraGenerated: string[] = []): void {
   const spec = out.spec;
+  if (spec) spec.podAnnotations = monitoringAnnotations(p, out.metrics ?? null);
   if (dockerfile !== null && p.outputs.dockerfile) out.files.add('Dockerfile', dockerfile);
   if (dockerfile !== null && p.outputs.dockerignore) {
     const generated = [...(p.outputs.compose ? ['compose.yaml'] : []), ...(p.outputs.kubernetes || p.outputs.kserve ? ['k8s'] : []), ...extraGenerated];
@@ -108,6 +113,7 @@ function emitCommon(p: PlanInputs, out: RuntimeOut, dockerfile: string | null, m
   }
   if (spec && dockerfile !== null && p.outputs.compose) out.files.add('compose.yaml', composeFile(p.templates, spec));
   if (spec && p.outputs.kubernetes) kubernetesFiles(p.templates, spec, out.files);
+  if (spec) addMonitoring(p, out.files, { name: spec.name, endpoint: out.metrics ?? null, healthPath: null, gpu: spec.gpu, serving: true });
 }
 
 // ---------------------------------------------------------------- TF Serving
@@ -136,8 +142,11 @@ function tfserving(p: PlanInputs): RuntimeOut {
     spec.composeVolumes = [{ source: `./${src}`, target: `/models/${name}/${version}` }];
     spec.pvc = { claim: `${p.name}-models`, mountPath: `/models/${name}`, storage: pvcStorage(bytes), layoutHint: `${version}/saved_model.pb and ${version}/variables/ at the volume root` };
   }
+  const monitoring = tfservingMonitoring(p);
+  if (monitoring) files.add(monitoring.file, monitoring.content);
   const dockerfile = renderTemplate(p.templates, 'tfserving/Dockerfile.tmpl', {
     ...labels(p, 'TensorFlow Serving', image),
+    monitoring: monitoring?.dockerfile ?? null,
     target: p.target.toUpperCase(),
     baseImage: image,
     baseComment: dfComment(
@@ -149,8 +158,8 @@ function tfserving(p: PlanInputs): RuntimeOut {
     artifactCopy: p.weightsInImage ? dfCopy('the SavedModel path', [`${src}/`], `/models/${name}/${version}/`) : '',
     healthcheckJson: dfExec('the health check', healthTest),
   });
-  const out: RuntimeOut = { baseImage: image, cuda, files, spec, healthPath, predictRoute: `/v1/models/${name}:predict`, serving };
-  emitCommon(p, out, dockerfile, p.weightsInImage ? [src] : [], p.weightsInImage ? [] : p.facts.artifacts.map((a) => a.file));
+  const out: RuntimeOut = { baseImage: image, cuda, files, spec, healthPath, predictRoute: `/v1/models/${name}:predict`, serving, metrics: runtimeMetrics(p, 'tfserving') };
+  emitCommon(p, out, dockerfile, [...(p.weightsInImage ? [src] : []), ...(monitoring ? [monitoring.file] : [])], p.weightsInImage ? [] : p.facts.artifacts.map((a) => a.file));
   if (p.outputs.kserve) {
     files.add(
       'k8s/inferenceservice.yaml',
@@ -209,7 +218,7 @@ function torchserve(p: PlanInputs): RuntimeOut {
     spec.composeVolumes = [{ source: './model-store', target: '/home/model-server/model-store' }];
     spec.pvc = { claim: `${p.name}-models`, mountPath: '/home/model-server/model-store', storage: '1Gi', layoutHint: '*.mar archives at the volume root' };
   }
-  files.add('torchserve/config.properties', renderTemplate(p.templates, 'torchserve/config.properties.tmpl', { loadModels: 'all', gpu: p.target === 'gpu', gpuCount: p.gpuCount }));
+  files.add('torchserve/config.properties', renderTemplate(p.templates, 'torchserve/config.properties.tmpl', { loadModels: 'all', gpu: p.target === 'gpu', gpuCount: p.gpuCount, prometheusMetrics: runtimeMetrics(p, 'torchserve') !== null }));
   // Inside /build a file name may start with `-`: `./` keeps it from reading as an option.
   const inBuild = (f: string): string => shellWord('the file name', f.startsWith('-') ? `./${f}` : f);
   const archiveRun =
@@ -237,7 +246,7 @@ function torchserve(p: PlanInputs): RuntimeOut {
   });
   const keep = ['torchserve/config.properties', ...(archiveStage && weights ? [weights.file] : []), ...(handler ? [handler] : []), ...(marInImage && mar ? [mar.file] : [])];
   const ignored = p.facts.artifacts.map((a) => a.file).filter((f) => !keep.includes(f));
-  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath: '/ping', predictRoute: `/predictions/${name}`, serving };
+  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath: '/ping', predictRoute: `/predictions/${name}`, serving, metrics: runtimeMetrics(p, 'torchserve') };
   emitCommon(p, out, dockerfile, keep, ignored);
   if (p.outputs.kserve) {
     files.add(
@@ -342,7 +351,7 @@ function triton(p: PlanInputs): RuntimeOut {
     healthcheckJson: dfExec('the health check', healthTest),
   });
   const keep = ['model_repository', ...(p.weightsInImage ? [src] : [])];
-  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath, predictRoute: `/v2/models/${name}/infer`, serving };
+  const out: RuntimeOut = { baseImage: image, cuda: serving.cuda, files, spec, healthPath, predictRoute: `/v2/models/${name}/infer`, serving, metrics: runtimeMetrics(p, 'triton') };
   emitCommon(p, out, dockerfile, keep, p.weightsInImage ? [] : p.facts.artifacts.map((a) => a.file));
   if (p.outputs.kserve) {
     files.add(
@@ -419,6 +428,7 @@ export function planRuntime(runtime: Exclude<ServingRuntime, 'python'>, p: PlanI
     healthPath: runtime === 'kserve' ? null : out.healthPath,
     predictRoute: out.predictRoute,
     serving: true,
+    metrics: runtime === 'kserve' ? null : (out.metrics ?? null),
     gpu: null,
     unverified: out.serving && !out.serving.verified ? (out.serving.unverifiedReason ?? `the ${runtime} image's facts are not in ModelDock's table`) : null,
     archs: out.serving && p.target === 'gpu' && !out.serving.error ? { supported: [...out.serving.archs.supported], unsupported: out.serving.archs.unsupported.map((u) => ({ ...u })) } : null,

@@ -9,6 +9,27 @@ export type ScaffoldTarget = 'auto' | 'cpu' | 'gpu';
 /** `vllm`, `tgi`, `sglang`, `llamacpp`: LLM servers (src/core/scaffold/llm.ts). */
 export type ServingRuntime = 'python' | 'tfserving' | 'torchserve' | 'triton' | 'kserve' | 'vllm' | 'tgi' | 'sglang' | 'llamacpp';
 export type FileAction = 'create' | 'overwrite' | 'skip' | 'unchanged';
+/** How the generated Python server serves GET /metrics (see monitoring.ts). */
+export type MetricsExporter = 'prometheus-client' | 'stdlib' | 'none';
+/** Monitoring manifests: none, or Prometheus Operator objects, a Grafana dashboard and scrape annotations. */
+export type MonitoringStack = 'none' | 'prometheus';
+
+/** Where the served container's Prometheus metrics are (port by its manifest name, path) and whose names they use. */
+export interface ScaffoldMetrics {
+  portName: string;
+  port: number;
+  path: string;
+  flavour: 'modeldock' | 'tfserving' | 'torchserve' | 'triton';
+}
+
+export interface MonitoringOptions {
+  /** Alert when the p95 latency stays above this many seconds for 10 minutes (default 1). */
+  p95Seconds?: number;
+  /** Alert when the share of 5xx answers stays above this (0-1) for 10 minutes (default 0.05). */
+  errorRatio?: number;
+  /** Extra labels on the ServiceMonitor and PrometheusRule (e.g. release=kube-prometheus-stack, which that chart's Prometheus selects by). */
+  labels?: Record<string, string>;
+}
 
 export interface ScaffoldOutputs {
   dockerfile: boolean;
@@ -69,6 +90,11 @@ export interface ScaffoldChoices {
   modelIoSource?: string;
   /** Triton: why modelIo could not be read from modelIoSource (kept in the TODO note). */
   modelIoProblem?: string;
+  /** GET /metrics of the Python server: prometheus_client (default), the standard-library exporter, or none. */
+  metrics?: MetricsExporter;
+  /** Monitoring manifests (default none). */
+  monitoring?: MonitoringStack;
+  monitoringOptions?: MonitoringOptions;
   /** LLM runtimes: target GPU, context × concurrency, the model and where it comes from (llmTypes.ts). */
   llm?: LlmChoices;
 }
@@ -137,6 +163,8 @@ export interface ScaffoldPlan {
   predictRoute?: string | null;
   /** Long-running server (Deployment) vs one-off script (Job). */
   serving: boolean;
+  /** Where the container serves Prometheus metrics; null or absent: it does not. */
+  metrics?: ScaffoldMetrics | null;
   gpu: GpuBaseChoice | null;
   /**
    * Why the plan rests on facts ModelDock's CUDA table does not hold (a framework pin newer than

@@ -1,7 +1,11 @@
 // The Model Metrics view's model, without vscode: the targets it watches, their scrape history
 // and figures. Scraping is started and stopped by the view's visibility (never while hidden).
 import { figures, type Figures } from '../../core/metrics/figures';
+import type { PodUsage } from '../../core/metrics/pods';
 import { parsePrometheusText, type Scrape } from '../../core/metrics/prometheus';
+
+/** A pod's CPU/memory from metrics.k8s.io, or why there is none. */
+export type UsageReading = { readonly usage: PodUsage } | { readonly unavailable: string };
 
 export interface MetricsTarget {
   /** Stable id (container id, pod uid). */
@@ -9,6 +13,11 @@ export interface MetricsTarget {
   readonly label: string;
   readonly description: string;
   readonly url: string;
+  readonly kind?: 'container' | 'pod';
+  /** Why the target cannot be scraped now (its port-forward failed…): shown instead of scraping. */
+  readonly problem?: string;
+  /** Pods: CPU and memory (`kubectl top`), read with each scrape. */
+  readonly usage?: (signal: AbortSignal) => Promise<UsageReading>;
 }
 
 export interface TargetState {
@@ -17,6 +26,10 @@ export interface TargetState {
   readonly history: Figures[];
   readonly error: string | undefined;
   readonly scrapes: number;
+  /** The last CPU/memory reading (pods only). */
+  readonly usage?: UsageReading;
+  /** CPU/memory readings, oldest first (at most HISTORY; null where a reading failed). */
+  readonly usageHistory?: (PodUsage | null)[];
 }
 
 export type Fetcher = (url: string, signal: AbortSignal) => Promise<string>;
@@ -79,7 +92,7 @@ export class MetricsModel {
     for (const id of [...this.live.keys()]) if (!keep.has(id)) this.live.delete(id);
     for (const t of targets) {
       const existing = this.live.get(t.id);
-      if (existing && existing.state.target.url === t.url) existing.state = { ...existing.state, target: t };
+      if (existing && existing.state.target.url === t.url && existing.state.target.problem === t.problem) existing.state = { ...existing.state, target: t };
       else this.live.set(t.id, { state: { target: t, history: [], error: undefined, scrapes: 0 }, last: null });
     }
     this.onChange();
@@ -114,6 +127,29 @@ export class MetricsModel {
   }
 
   private async scrape(l: Live, signal: AbortSignal): Promise<void> {
+    const target = l.state.target;
+    if (target.problem !== undefined) {
+      l.state = { ...l.state, error: target.problem };
+      // A pod whose metrics cannot be reached may still report its CPU and memory.
+      if (target.usage) await this.readUsage(l, target.usage, signal);
+      return;
+    }
+    await Promise.all([this.scrapeMetrics(l, signal), target.usage ? this.readUsage(l, target.usage, signal) : undefined]);
+  }
+
+  private async readUsage(l: Live, read: NonNullable<MetricsTarget['usage']>, signal: AbortSignal): Promise<void> {
+    let reading: UsageReading;
+    try {
+      reading = await read(signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      reading = { unavailable: err instanceof Error ? err.message : String(err) };
+    }
+    const sample = 'usage' in reading ? reading.usage : null;
+    l.state = { ...l.state, usage: reading, usageHistory: [...(l.state.usageHistory ?? []), sample].slice(-HISTORY) };
+  }
+
+  private async scrapeMetrics(l: Live, signal: AbortSignal): Promise<void> {
     try {
       const text = await this.fetcher(l.state.target.url, signal);
       const scrape = parsePrometheusText(text);

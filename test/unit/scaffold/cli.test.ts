@@ -30,7 +30,7 @@ describe('modeldock scaffold (CLI)', () => {
     assert.equal(await runWith(['proj', '--target', 'gpu', '--cuda', '12.1', '--dry-run', '--json'], t, deps), 0);
     assert.deepEqual(readdirSync(join(dir, 'proj')), ['requirements.txt']);
     const j = JSON.parse(t.stdout.join('')) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j).sort(), ['archs', 'baseImage', 'container', 'cuda', 'errors', 'files', 'healthPath', 'image', 'notes', 'predictRoute', 'runtime', 'target', 'verified']);
+    assert.deepEqual(Object.keys(j).sort(), ['archs', 'baseImage', 'container', 'cuda', 'errors', 'files', 'healthPath', 'image', 'metrics', 'notes', 'predictRoute', 'runtime', 'target', 'verified']);
     assert.equal(j.runtime, 'python');
     assert.equal(j.image, 'proj:0.1.0');
     assert.deepEqual(j.errors, []);

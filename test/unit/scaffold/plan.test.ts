@@ -202,14 +202,19 @@ describe('dependency strategies', () => {
 describe('entrypoints', () => {
   const base = { frameworks: [{ name: 'scikit-learn' as const, version: '1.4.2' }] };
   test('fastapi -> uvicorn module:app', () => {
-    const df = file(planScaffold(detection({ ...base, entrypoint: { file: 'api/server.py', kind: 'fastapi' } }), {}), 'Dockerfile');
-    assert.match(df, /CMD \["uvicorn","--app-dir","api","server:app","--host","0\.0\.0\.0","--port","8080"\]/);
+    const d = detection({ ...base, entrypoint: { file: 'api/server.py', kind: 'fastapi' } });
+    assert.match(file(planScaffold(d, { metrics: 'none' }), 'Dockerfile'), /CMD \["uvicorn","--app-dir","api","server:app","--host","0\.0\.0\.0","--port","8080"\]/);
+    // With metrics (the default) the CMD serves the wrapper, which imports server:app from api/.
+    const plan = planScaffold(d, {});
+    assert.match(file(plan, 'Dockerfile'), /CMD \["uvicorn","modeldock_app:app","--host","0\.0\.0\.0","--port","8080"\]/);
+    assert.match(file(plan, 'modeldock_app.py'), /_APP_DIR = os\.path\.join\(_HERE, 'api'\)[\s\S]*import_module\('server'\)/);
   });
   test('streamlit, gradio, flask with gunicorn', () => {
     assert.match(file(planScaffold(detection({ ...base, entrypoint: { file: 'ui.py', kind: 'streamlit' } }), {}), 'Dockerfile'), /"streamlit","run","ui\.py"/);
     assert.match(file(planScaffold(detection({ ...base, entrypoint: { file: 'ui.py', kind: 'gradio' } }), {}), 'Dockerfile'), /GRADIO_SERVER_NAME=0\.0\.0\.0/);
     const g = detection({ ...base, entrypoint: { file: 'app.py', kind: 'flask' }, packages: [{ name: 'gunicorn', version: '22.0.0' }] });
-    assert.match(file(planScaffold(g, {}), 'Dockerfile'), /"gunicorn","--bind","0\.0\.0\.0:8080","app:app"/);
+    assert.match(file(planScaffold(g, { metrics: 'none' }), 'Dockerfile'), /"gunicorn","--bind","0\.0\.0\.0:8080","app:app"/);
+    assert.match(file(planScaffold(g, {}), 'Dockerfile'), /"gunicorn","--bind","0\.0\.0\.0:8080","modeldock_app:app"/);
   });
   test('script -> Job, no Service/HPA, no HEALTHCHECK', () => {
     const plan = planScaffold(detection({ ...base, entrypoint: { file: 'train.py', kind: 'script' } }), {});
@@ -234,7 +239,7 @@ describe('entrypoints', () => {
   });
   test('another output folder: the note says the generated serve.py is not in the build context', () => {
     const plan = planScaffold(detection(base), { createEntrypoint: true, layout: { context: '../proj', dockerfile: '../deploy/Dockerfile' } });
-    assert.ok(plan.notes.some((n) => /copies serve\.py from the build context \(\.\.\/proj\)/.test(n)), plan.notes.join('\n'));
+    assert.ok(plan.notes.some((n) => /copies modeldock_metrics\.py, serve\.py from the build context \(\.\.\/proj\)/.test(n)), plan.notes.join('\n'));
     assert.ok(!planScaffold(detection(base), { createEntrypoint: true }).notes.some((n) => /not the project folder/.test(n)));
   });
   test('no entrypoint and none requested: placeholder + note', () => {
@@ -329,6 +334,6 @@ describe('file actions', () => {
   });
   test('outputs select files', () => {
     const only = planScaffold(d, { outputs: { compose: false, kubernetes: false } });
-    assert.deepEqual(only.files.map((f) => f.path).sort(), ['.dockerignore', 'Dockerfile']);
+    assert.deepEqual(only.files.map((f) => f.path).sort(), ['.dockerignore', 'Dockerfile', 'modeldock_app.py', 'modeldock_metrics.py']);
   });
 });
