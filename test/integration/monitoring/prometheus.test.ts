@@ -320,7 +320,17 @@ describe('generated server metrics, scraped and queried by a real Prometheus', (
     const running = await runLikeCompose(trained.dir, FLASK_TAG, `${PREFIX}-flask-monitoring`);
     containers.push(running.name);
     for (let i = 0; i < 4; i++) await postJson(running.port, '/predict', { instances: trained.reference.inputs });
-    const s = parsePrometheusText(await scrapeText(running.port));
+    // The WSGI wrapper records a request when the server closes its body, which the server may do
+    // just after the client has read the whole answer: wait for the 4th, never accept a 5th.
+    const s = await pollFor(
+      'all 4 POST /predict recorded',
+      async () => {
+        const scrape = parsePrometheusText(await scrapeText(running.port));
+        return one(scrape, M.requests, { route: '/predict', method: 'POST', status: '200' }) >= 4 ? scrape : undefined;
+      },
+      10_000,
+      100,
+    );
     assert.equal(one(s, M.requests, { route: '/predict', method: 'POST', status: '200' }), 4);
     assert.ok(one(s, M.requests, { route: '/healthz', method: 'GET', status: '200' }) >= 1, 'the HEALTHCHECK is counted under its Flask route');
     assert.ok(one(s, M.modelLoad, {}) > 0, 'the import of app.py (which loads the model) is timed');
