@@ -5,8 +5,10 @@
 //   node scripts/refresh-cuda-table.mjs [PATH/TO/cuda-matrix.json] [--check]
 //   node scripts/refresh-cuda-table.mjs --pypi DIR      (refresh the PyPI snapshot first, see below)
 //
-//   PATH defaults to shared/reference/cuda-matrix.json next to the checkout (../shared or ../../shared),
-//   the research snapshot whose human-readable twin, cuda-matrix.md, cites every source.
+//   PATH defaults to the committed copy, src/core/cuda/facts/cuda-matrix.json (with cog-compat/ beside
+//   it), of the research snapshot shared/reference/cuda-matrix.json, whose human-readable twin,
+//   cuda-matrix.md, cites every source. Passing a newer snapshot's path regenerates the table from
+//   it and copies it (and the cog-compat/cuda_compatibility*.json beside it) into facts/.
 //   --check writes nothing and exits 1 when the committed table differs from what would be
 //   generated (for CI).
 //
@@ -41,7 +43,7 @@
 //   Docker Hub and NGC cannot be queried from ModelDock's build machines: image tags are either
 //   "seen in use" in public Dockerfiles or follow a documented pattern, and the table says which.
 //   Update the inputs, run this script, and commit src/core/cuda/table.ts with the test results.
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -111,13 +113,12 @@ if (pypiDir) {
   console.log(`refresh-cuda-table: wrote ${pypiPath} (${Object.keys(snap.packages).length} packages, fetched ${snap.fetched})`);
 }
 
+// The research snapshot is committed next to pypi.json (src/core/cuda/facts/cuda-matrix.json), so
+// --check runs on any clone; refresh it by passing the shared reference's newer cuda-matrix.json,
+// which is then copied in.
+const committedMatrix = join(repo, 'src', 'core', 'cuda', 'facts', 'cuda-matrix.json');
 function findMatrix() {
-  if (positional[0]) return resolve(positional[0]);
-  for (const up of ['..', join('..', '..')]) {
-    const p = resolve(repo, up, 'shared', 'reference', 'cuda-matrix.json');
-    if (existsSync(p)) return p;
-  }
-  return resolve(repo, '..', 'shared', 'reference', 'cuda-matrix.json');
+  return positional[0] ? resolve(positional[0]) : committedMatrix;
 }
 const matrixPath = findMatrix();
 if (!existsSync(matrixPath)) {
@@ -731,6 +732,15 @@ if (check) {
   console.log('refresh-cuda-table: up to date');
 } else {
   writeFileSync(outPath, body);
+  if (matrixPath !== committedMatrix) {
+    copyFileSync(matrixPath, committedMatrix);
+    const cog = join(dirname(matrixPath), 'cog-compat');
+    if (existsSync(cog)) {
+      mkdirSync(join(dirname(committedMatrix), 'cog-compat'), { recursive: true });
+      for (const f of readdirSync(cog).filter((x) => /^cuda_compatibility.*\.json$/.test(x))) copyFileSync(join(cog, f), join(dirname(committedMatrix), 'cog-compat', f));
+    }
+    console.log(`refresh-cuda-table: copied ${matrixPath} into ${committedMatrix}`);
+  }
   console.log(
     `refresh-cuda-table: wrote ${outPath} (${torchRows.length} torch, ${tfRows.length} tensorflow, ${jaxReleases.length} jax, ${ortReleases.length} onnxruntime-gpu releases, ${nvidiaCuda.length} nvidia/cuda minors, ${triton.length} Triton releases)`,
   );

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/kube';
 import { startControlPlane, type ControlPlane } from '../../helpers/controlPlane';
 import { resourcePath } from '../../helpers/kubeApi';
-import { activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, roomFor, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
 /** Collects what the Clusters view writes to one log session, through ModelDockApi.cluster.logs. */
 async function logText(): Promise<{ of(session: { key: string }): string; dispose(): void }> {
@@ -22,6 +22,7 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
   // Starting etcd, the API server and kwok takes a while on a busy 2-core machine.
   this.timeout(240_000);
   let cp: ControlPlane;
+  let restorePanes: (() => Promise<void>) | undefined;
   const cfg = () => vscode.workspace.getConfiguration('modeldock.kube');
 
   before(async () => {
@@ -32,9 +33,11 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const kubeconfig = await cp.writeKubeconfig({ file: path.join(cp.dir, 'alice.kubeconfig'), current: 'alice' });
     await cfg().update('kubeconfig', kubeconfig, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('modeldock.views.cluster.focus');
+    restorePanes = await roomFor('Clusters');
   });
 
   after(async () => {
+    await restorePanes?.();
     await cfg().update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
     await cp?.stop();
   });
@@ -174,7 +177,11 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ml\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n',
     );
     try {
-      await podsOf('ml'); // makes sure a client for the context exists
+      // alice may only read: the apply runs as the admin context, chosen in the view as a user would.
+      const { model: m } = await model();
+      const admin = await child(undefined, 'the test context', (n) => n.type === 'context' && n.info.name === 'test');
+      await vscode.commands.executeCommand('modeldock.kube.switchContext', admin);
+      await waitFor('the test context to be active', () => (m.activeContext === 'test' && m.client ? true : undefined), 30_000);
       // VS Code refuses modal dialogs in extension tests: the question is answered through the test API.
       const questions: string[] = [];
       const { api } = await activated();

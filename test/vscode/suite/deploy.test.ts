@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -9,8 +8,8 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/kube';
 import type { DeployOutcome } from '../../../src/features/deploy';
 import { resourcePath } from '../../helpers/kubeApi';
-import { DeployCluster, LocalRegistry, bridgeHostAddress } from '../../integration/deploy/cluster';
-import { EXTENSION_ID, activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { DeployCluster, LocalRegistry } from '../../integration/deploy/cluster';
+import { activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
 const run = promisify(execFile);
 const NS = 'ml';
@@ -37,7 +36,6 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
   this.timeout(900_000);
   let cluster: DeployCluster;
   let registry: LocalRegistry;
-  let index: ChildProcess | undefined;
   const containers: string[] = [];
   const generated: string[] = [];
   const cfg = () => vscode.workspace.getConfiguration('modeldock');
@@ -47,7 +45,6 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
 
   before(async () => {
     const { api } = await activated();
-    const repo = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
     [registry, cluster] = await Promise.all([
       LocalRegistry.start(),
       DeployCluster.start({
@@ -63,20 +60,12 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
     ]);
     await cluster.cp.addPod({ name: 'train-a', namespace: NS, nodeName: 'node-a', containers: [{ name: 'main', gpus: 2 }] });
     await cluster.cp.addPod({ name: 'train-b', namespace: NS, nodeName: 'node-a', containers: [{ name: 'main', gpus: 1 }] });
-    // pip in the image installs the example's pins from the test wheelhouse, on the engine's bridge.
-    const host = await bridgeHostAddress();
-    const port = await freePort();
-    index = spawn(process.execPath, [path.join(repo, 'scripts', 'lib', 'wheelhouse.mjs'), 'serve', host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      index!.stdout!.on('data', (d: Buffer) => (/serving /.test(d.toString()) ? resolve() : undefined));
-      index!.on('exit', (code) => reject(new Error(`wheelhouse index exited (${code})`)));
-    });
+    // pip in the image installs the example's pins from the test wheelhouse: the pip settings every
+    // suite gets from scripts/run-vscode-tests.mjs (user settings) point at it; they are left alone.
     const G = vscode.ConfigurationTarget.Global;
     await cfg().update('kube.kubeconfig', cluster.cp.kubeconfigPath, G);
     await cfg().update('deploy.registry', registry.host, G);
     await cfg().update('deploy.smokeTest', 'never', G);
-    await cfg().update('docker.pipIndexUrl', `http://${host}:${port}/simple`, G);
-    await cfg().update('docker.pipTrustedHost', host, G);
     // The Clusters view on this kubeconfig's admin context (an earlier suite may have chosen another).
     // Room for the Deploy view's rows in the screenshots.
     // increaseViewSize ("Increase Current View Size") resizes the focused part: the side bar, once
@@ -106,8 +95,7 @@ describe('Deploy Model (real control plane, registry and engine)', function () {
   after(async () => {
     answering?.dispose();
     for (const id of containers) await run('docker', ['rm', '-f', id]).catch(() => undefined);
-    for (const k of ['kube.kubeconfig', 'deploy.registry', 'deploy.smokeTest', 'docker.pipIndexUrl', 'docker.pipTrustedHost']) await cfg().update(k, undefined, vscode.ConfigurationTarget.Global);
-    index?.kill();
+    for (const k of ['kube.kubeconfig', 'deploy.registry', 'deploy.smokeTest']) await cfg().update(k, undefined, vscode.ConfigurationTarget.Global);
     await removeFromWorkspace(...generated);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await cluster?.stop();

@@ -13,7 +13,7 @@ describe('workspace detection', () => {
     assert.equal(sk?.version, '1.9.1');
     assert.ok(sk?.evidence.some((e) => e.file === 'requirements.txt' && typeof e.line === 'number'));
     // The real status bar of the workbench, read through the page.
-    await uiText('.statusbar-item', /scikit-learn 1\.2\.1 · CPU/);
+    await uiText('.statusbar-item', /scikit-learn 1\.9\.1 · CPU/);
   });
 
   it('re-detects when a dependency file changes on disk', async () => {
