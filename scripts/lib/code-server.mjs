@@ -158,6 +158,12 @@ export async function startCodeServer({ folder, userDataDir, extensionsDir, env 
       2,
     ),
   );
+  // code-server's extension host is the "remote" side: settings of machine and machine-overridable
+  // scope are read from the remote machine settings too, and once a machine-scoped setting is
+  // written (modeldock.kube.kubeconfig from a test) the User file's copies stop counting. The
+  // caller's settings go to both files, as a user of a remote would set them.
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   const args = [
     bin,
     '--auth', 'none',

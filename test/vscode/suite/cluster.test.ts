@@ -180,8 +180,12 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
       // alice may only read: the apply runs as the admin context, chosen in the view as a user would.
       const { model: m } = await model();
       const admin = await child(undefined, 'the test context', (n) => n.type === 'context' && n.info.name === 'test');
-      await vscode.commands.executeCommand('modeldock.kube.switchContext', admin);
-      await waitFor('the test context to be active', () => (m.activeContext === 'test' && m.client ? true : undefined), 30_000);
+      assert.equal(await vscode.commands.executeCommand('modeldock.kube.switchContext', admin), 'test');
+      await waitFor('the test context to be active', () => (m.activeContext === 'test' ? true : undefined), 30_000);
+      // Its namespaces listed: the view has connected to it (a client exists for the apply).
+      const adminNow = await child(undefined, 'the test context', (n) => n.type === 'context' && n.info.name === 'test');
+      await child(adminNow, 'namespace ml as admin', (n) => n.type === 'namespace' && n.name === 'ml');
+      assert.equal(m.client?.currentContext, 'test');
       // VS Code refuses modal dialogs in extension tests: the question is answered through the test API.
       const questions: string[] = [];
       const { api } = await activated();
