@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/kube';
 import { startControlPlane, type ControlPlane } from '../../helpers/controlPlane';
 import { resourcePath } from '../../helpers/kubeApi';
-import { activated, removeFromWorkspace, roomFor, ui, uiText, waitFor, workspaceRoot } from './helpers';
+import { activated, removeFromWorkspace, ui, uiText, waitFor, workspaceRoot } from './helpers';
 
 /** Collects what the Clusters view writes to one log session, through ModelDockApi.cluster.logs. */
 async function logText(): Promise<{ of(session: { key: string }): string; dispose(): void }> {
@@ -22,7 +22,6 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
   // Starting etcd, the API server and kwok takes a while on a busy 2-core machine.
   this.timeout(240_000);
   let cp: ControlPlane;
-  let restorePanes: (() => Promise<void>) | undefined;
   const cfg = () => vscode.workspace.getConfiguration('modeldock.kube');
 
   before(async () => {
@@ -33,17 +32,20 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const kubeconfig = await cp.writeKubeconfig({ file: path.join(cp.dir, 'alice.kubeconfig'), current: 'alice' });
     await cfg().update('kubeconfig', kubeconfig, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('modeldock.views.cluster.focus');
-    restorePanes = await roomFor('Clusters');
   });
 
   after(async () => {
-    await restorePanes?.();
     await cfg().update('kubeconfig', undefined, vscode.ConfigurationTarget.Global);
     await cp?.stop();
   });
 
   async function model() {
     return (await activated()).api.cluster;
+  }
+
+  /** Scrolls a node's row into the Clusters view (without selecting or expanding it). */
+  async function reveal(node: TreeNode): Promise<void> {
+    await (await model()).view.reveal(node, { select: false, focus: false, expand: false });
   }
 
   /** Expands a row of the Clusters view the way a person does: a click on its label. */
@@ -92,6 +94,8 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const nsNode = await child(ctx, `namespace ${ns}`, (n) => n.type === 'namespace' && n.name === ns);
     await expand(ns);
     const pods = await child(nsNode, `Pods of ${ns}`, (n) => n.type === 'group' && n.group === 'pods');
+    // A tree renders only the rows in view, and four panes share the side bar: scroll the row in.
+    await reveal(pods);
     await expand(`Pods`);
     return pods;
   }
@@ -106,6 +110,7 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const pods = await podsOf('ml');
     const pod = await child(pods, 'trainer-0', (n) => n.type === 'pod' && n.info.meta.name === 'trainer-0');
     assert.equal(pod.type, 'pod');
+    await reveal(pod);
     await uiText('.monaco-list-row', /trainer-0/);
     // The namespace row is there too, and the pod's GPU shows.
     await uiText('.monaco-list-row', /^ml/);
@@ -117,7 +122,7 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const pods = await podsOf('ml');
     const before = cp.proxy.count({ verb: 'list', resource: 'pods', namespace: 'ml' });
     await cp.addPod({ name: 'trainer-1', namespace: 'ml', wait: false });
-    await child(pods, 'trainer-1 from the watch', (n) => n.type === 'pod' && n.info.meta.name === 'trainer-1');
+    await reveal(await child(pods, 'trainer-1 from the watch', (n) => n.type === 'pod' && n.info.meta.name === 'trainer-1'));
     await uiText('.monaco-list-row', /trainer-1/);
     assert.equal(cp.proxy.count({ verb: 'list', resource: 'pods', namespace: 'ml' }), before, 'the view relisted instead of using the watch');
   });
@@ -163,6 +168,7 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
     const err = await child(pods, 'an error node', (n) => n.type === 'message' && n.kind === 'error');
     assert.equal(err.type, 'message');
     if (err.type === 'message') assert.match(err.text, /forbidden|403|not allowed/i);
+    await reveal(err);
     await uiText('.monaco-list-row', /forbidden|not allowed/i);
     assert.ok(cp.proxy.filter({ user: 'alice', namespace: 'restricted', resource: 'pods' }).some((r) => r.status === 403), 'the API server said 403');
     // ml still lists.

@@ -101,23 +101,3 @@ export async function engineOffersBuildKit(): Promise<boolean> {
   const [major, minor] = stdout.trim().split('.').map(Number);
   return (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 39);
 }
-
-/** The panes of ModelDock's side bar container, by their header titles. */
-export const MODELDOCK_PANES = ['Clusters', 'Deploy', 'Local Containers', 'Model Metrics'] as const;
-
-/**
- * A tree renders only the rows in view, and the side bar holds four ModelDock panes: collapse the
- * others (a click on their headers, as a user would) so every row of `keep` is rendered. Returns
- * what puts the collapsed panes back, for the suites that follow.
- */
-export async function roomFor(keep: (typeof MODELDOCK_PANES)[number]): Promise<() => Promise<void>> {
-  const collapsed: string[] = [];
-  for (const title of MODELDOCK_PANES) {
-    if (title === keep) continue;
-    const r = await ui({ op: 'click', selector: '.pane-header[aria-expanded="true"]', where: { child: 'h3.title', text: title } });
-    if (r.ok) collapsed.push(title);
-  }
-  return async () => {
-    for (const title of collapsed) await ui({ op: 'click', selector: '.pane-header[aria-expanded="false"]', where: { child: 'h3.title', text: title } });
-  };
-}

@@ -166,6 +166,8 @@ describe('journey: wizard → plan → Build & Run on the real engine', function
       answering.dispose();
       await removeImageAndContainers(image);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      // The next test detects the workspace root: a PyTorch copy left in it would win.
+      await removeFromWorkspace(sub);
     }
   });
 
@@ -209,12 +211,17 @@ describe('journey: wizard → plan → Build & Run on the real engine', function
       answering.dispose();
       await removeImageAndContainers(image);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      // The next test detects the workspace root: a PyTorch copy left in it would win.
+      await removeFromWorkspace(sub);
     }
   });
 
   it('the sklearn example, built through the wizard, answers POST /predict', async () => {
     const image = 'sklearn-iris:0.1.0';
     const generated = ['Dockerfile', '.dockerignore', 'compose.yaml', 'k8s'];
+    const { api } = await activated();
+    // The earlier tests' project copies are gone: detection is back to the example alone.
+    await waitFor('detection of the example alone', () => (api.detection()?.primary === 'scikit-learn' ? true : undefined), 60_000);
     try {
       await vscode.commands.executeCommand('modeldock.containerize', workspaceRoot());
       await uiText('[data-testid=framework]', /^scikit-learn/);
