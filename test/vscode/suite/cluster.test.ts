@@ -45,7 +45,12 @@ describe('Clusters view (real kube-apiserver, RBAC user alice)', function () {
 
   /** Scrolls a node's row into the Clusters view (without selecting or expanding it). */
   async function reveal(node: TreeNode): Promise<void> {
-    await (await model()).view.reveal(node, { select: false, focus: false, expand: false });
+    const { view } = await model();
+    // A node that just arrived by watch may not have reached the view yet: reveal refuses it until then.
+    await waitFor(`the row of ${node.id} revealed`, async () => {
+      await view.reveal(node, { select: false, focus: false, expand: false });
+      return true;
+    }, 30_000);
   }
 
   /** Expands a row of the Clusters view the way a person does: a click on its label. */
