@@ -17,6 +17,7 @@ import {
 } from './present';
 import { explainScheduling, isGpuResource, podRequests } from '../core/deploy/scheduling';
 import { parseQuantity } from '../core/k8s/quantity';
+import { schedPod } from './sched';
 import {
   WORKLOAD_KINDS,
   type ClusterClient,
@@ -110,21 +111,6 @@ const NO_USE: ReadonlyMap<string, number> = new Map();
 
 /** Pods that count against a node: bound, not finished. */
 const holdsResources = (p: PodInfo) => !!p.nodeName && p.phase !== 'Succeeded' && p.phase !== 'Failed';
-
-function schedPodOf(p: PodInfo) {
-  const res = (cs: PodInfo['containers']) => cs.map((c) => ({ requests: c.requests, limits: c.limits }));
-  return {
-    name: p.meta.name,
-    namespace: p.meta.namespace ?? '',
-    ...(p.nodeName ? { nodeName: p.nodeName } : {}),
-    phase: p.phase,
-    containers: res(p.containers),
-    initContainers: res(p.initContainers),
-    nodeSelector: p.nodeSelector,
-    tolerations: p.tolerations,
-    requiredNodeAffinity: p.requiredNodeAffinity,
-  };
-}
 
 /** The scheduler said no node fits (PodScheduled=False): the pod can explain itself. */
 export function isUnschedulablePod(p: PodInfo): boolean {
@@ -646,7 +632,7 @@ export class ClusterTreeModel implements Disposable {
     for (const p of sc.pods.items.values()) {
       if (!holdsResources(p)) continue;
       const m = out.get(p.nodeName!) ?? new Map<string, number>();
-      for (const [r, v] of podRequests(schedPodOf(p))) m.set(r, (m.get(r) ?? 0) + v);
+      for (const [r, v] of podRequests(schedPod(p))) m.set(r, (m.get(r) ?? 0) + v);
       out.set(p.nodeName!, m);
     }
     sc.usage = out;
@@ -738,7 +724,7 @@ export class ClusterTreeModel implements Disposable {
     }
     if (sc && sc.pods.state.kind === 'ready') {
       const holders = [...sc.pods.items.values()]
-        .filter((p) => p.nodeName === n.name && holdsResources(p) && [...podRequests(schedPodOf(p)).keys()].some(isGpuResource))
+        .filter((p) => p.nodeName === n.name && holdsResources(p) && [...podRequests(schedPod(p)).keys()].some(isGpuResource))
         .sort((a, b) => `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`));
       for (const p of holders) out.push({ type: 'pod', id: `${node.id}/pod/${p.meta.namespace ?? ''}/${p.meta.name}`, info: p });
     }
@@ -769,7 +755,7 @@ export class ClusterTreeModel implements Disposable {
               return client.list('Pod', node.info.meta.namespace ?? 'default');
             });
           }
-          const e = explainScheduling(schedPodOf(node.info), nodes, pods.filter(holdsResources).map(schedPodOf));
+          const e = explainScheduling(schedPod(node.info), nodes, pods.filter(holdsResources).map(schedPod));
           s.explanations.set(key, { rv, text: `${e.summary}${partial}${scheduler ? `\nThe scheduler: ${scheduler}` : ''}` });
         } catch (err) {
           s.explanations.set(key, { rv, error: err instanceof Error ? err.message : String(err) });

@@ -1,7 +1,7 @@
 // The cluster adapter's validated objects in the shapes core/deploy reasons about. Pure (no
 // VS Code), so the follower and its tests share it.
 import type { DeploymentState, EventInfo as CoreEvent, PodState, ReplicaSetInfo as CoreReplicaSet } from '../../core/deploy/rollout';
-import type { SchedNode, SchedPod } from '../../core/deploy/scheduling';
+import type { SchedNode } from '../../core/deploy/scheduling';
 import type { EventInfo, NodeInfo, PodInfo, ReplicaSetInfo, WorkloadInfo } from '../../kube/types';
 
 export function deploymentState(w: WorkloadInfo): DeploymentState | undefined {
@@ -41,20 +41,8 @@ export function podState(p: PodInfo): PodState {
   };
 }
 
-export function schedPod(p: PodInfo): SchedPod {
-  const res = (cs: PodInfo['containers']) => cs.map((c) => ({ requests: c.requests, limits: c.limits }));
-  return {
-    name: p.meta.name,
-    namespace: p.meta.namespace ?? '',
-    ...(p.nodeName ? { nodeName: p.nodeName } : {}),
-    phase: p.phase,
-    containers: res(p.containers),
-    initContainers: res(p.initContainers),
-    nodeSelector: p.nodeSelector,
-    tolerations: p.tolerations,
-    requiredNodeAffinity: p.requiredNodeAffinity,
-  };
-}
+// One conversion for the tree and the follower; re-exported so the follower's imports stay in one place.
+export { schedPod } from '../../kube/sched';
 
 export function schedNode(n: NodeInfo): SchedNode {
   return { name: n.name, labels: n.labels, allocatable: n.allocatable, capacity: n.capacity, taints: n.taints, unschedulable: n.unschedulable, ready: n.ready };
